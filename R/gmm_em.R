@@ -1,0 +1,235 @@
+#' Fit a Gaussian mixture by EM and keep the whole path
+#'
+#' Runs the EM algorithm for a Gaussian mixture with full covariances from the
+#' start `pi`, `mu`, `Sigma` (the handout's form), and records every
+#' iteration: its parameters, its log-likelihood and (within a memory budget)
+#' its responsibilities.
+#'
+#' Iteration 0 is the start, with uniform responsibilities \eqn{1/K}. Iteration
+#' \eqn{t \ge 1} runs the E-step with the parameters of iteration \eqn{t - 1},
+#' which gives the responsibilities \eqn{r_t}, and the M-step with \eqn{r_t},
+#' which gives the parameters \eqn{\theta_t}. This is the handout's bookkeeping
+#' (its `rvals[t]` and `coeffs[t]`). The log-likelihood at iteration \eqn{t} is
+#' \eqn{\ell(\theta_t) = \sum_i \log \sum_k \pi_k N(x_i | \mu_k, \Sigma_k)}.
+#'
+#' By default all `max_iter` iterations run, as in the handout. With `tol`, EM
+#' stops at the first \eqn{t} with \eqn{|\ell_t - \ell_{t-1}| \le tol (1 +
+#' |\ell_t|)} and `converged` says so.
+#'
+#' The E-step works in log space through the Cholesky factor of each
+#' covariance, so densities that underflow in the handout's code (which then
+#' returns `NaN`) are handled. When a covariance stops being positive definite
+#' or a component loses all its weight, `gmm_em()` stops with an error of class
+#' `gmmem_em_error` naming the iteration and component; `reg_covar > 0` (added
+#' to the diagonal of every covariance the M-step makes, as scikit-learn does)
+#' keeps such fits well-posed.
+#'
+#' @param data A numeric matrix or a data frame of numeric columns, one row per
+#'   observation (a numeric vector is one column). The `cluster` column of a
+#'   [generate_data()] data frame is ignored.
+#' @param pi Starting weights: a positive vector of length \eqn{K} that sums to 1.
+#' @param mu Starting means: a list of \eqn{K} vectors of length \eqn{d}, or a
+#'   \eqn{K \times d} matrix.
+#' @param Sigma Starting covariances: a list of \eqn{K} symmetric positive
+#'   definite \eqn{d \times d} matrices, or a \eqn{d \times d \times K} array.
+#' @param k Number of components when `gmm_em()` chooses its own start (no
+#'   `pi`, `mu` or `Sigma` given).
+#' @param max_iter Number of EM iterations (at most; fewer with `tol`).
+#' @param tol `NULL` (the default: run all `max_iter` iterations) or a
+#'   non-negative relative tolerance on the change in log-likelihood.
+#' @param reg_covar Non-negative number added to the diagonal of every
+#'   covariance the M-step makes.
+#' @param keep Which iterations' responsibilities to keep: `"auto"` (all of
+#'   them when `n * K * (max_iter + 1)` numbers fit in
+#'   `getOption("gmmem.keep_budget", 2^27)` bytes / 8, otherwise iterations 0,
+#'   1, 5, 10, 25, 40 and the last, with a message), `"all"`, `"last"`, or a
+#'   vector of iteration numbers. The last iteration's are always kept.
+#' @param threads Number of threads for the E- and M-steps; results do not
+#'   depend on it. Defaults to [gmm_threads()].
+#' @param ... Passed to the start chooser when `pi`, `mu` and `Sigma` are not
+#'   given.
+#' @return An object of class `gmm_em`, a list with
+#'   \describe{
+#'     \item{`params`}{data frame, one row per iteration and component:
+#'       `iteration`, `component`, `pi`, `mu_1`..`mu_d` and the upper triangle
+#'       of the covariance `sigma_11`, `sigma_12`, ..., `sigma_dd`.}
+#'     \item{`loglik`}{data frame, one row per iteration: `iteration`,
+#'       `loglik` and `change` from the previous iteration.}
+#'     \item{`responsibilities`}{data frame, one row per kept iteration, point
+#'       and component: `iteration`, `point`, `component`, `r`. It is built
+#'       from the compact array `resp` (n x K x kept iterations) when it is
+#'       asked for.}
+#'     \item{`data`}{the data as a numeric matrix.}
+#'     \item{`final`}{the last iteration's `pi`, `mu` and `Sigma`, in the form
+#'       they were given.}
+#'     \item{`converged`, `n_iter`, `call`}{whether the tolerance was met,
+#'       the number of iterations run, and the call.}
+#'   }
+#' @seealso [generate_data()] for the handout's data.
+#' @examples
+#' X <- generate_data(var1 = 3)
+#' fit <- gmm_em(X, pi = c(0.1, 0.9), mu = list(c(0.1, 0), c(0, 0)),
+#'               Sigma = list(diag(0.1, 2), diag(0.1, 2)))
+#' fit
+#' subset(fit$params, iteration %in% c(0, 1, 100))
+#' tail(fit$loglik, 3)
+#'
+#' # stop early once the log-likelihood settles
+#' gmm_em(X, pi = c(0.5, 0.5), mu = list(c(-2, 2), c(2, -2)),
+#'        Sigma = list(diag(2), diag(2)), tol = 1e-10)$n_iter
+#' @export
+gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL, max_iter = 100L,
+                   tol = NULL, reg_covar = 0, keep = "auto", threads = gmm_threads(), ...) {
+  call <- match.call()
+  X <- as_data_matrix(data)
+  n <- nrow(X)
+  d <- ncol(X)
+  max_iter <- as.integer(check_whole_number(max_iter, "max_iter", min = 0, max = .Machine$integer.max - 1))
+  tol <- check_number(tol, "tol", min = 0, allow_null = TRUE)
+  reg_covar <- check_number(reg_covar, "reg_covar", min = 0)
+  threads <- check_threads(threads)
+
+  start <- resolve_start(X, pi, mu, Sigma, k, reg_covar = reg_covar, threads = threads, ...)
+  K <- length(start$pi)
+  keep <- resolve_keep(keep, n, K, max_iter)
+
+  res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter,
+                    if (is.null(tol)) -1 else tol, reg_covar, keep$iterations, TRUE, threads)
+  if (!is.null(res$error)) abort_em(res$error)
+  if (res$decreases > 0 && reg_covar == 0) {
+    warning(sprintf(paste0("The log-likelihood decreased at %d iteration(s), by up to %.3g: ",
+                           "more than rounding explains. The fit may be numerically unreliable."),
+                    res$decreases, res$largest_decrease), call. = FALSE)
+  }
+  new_gmm_em(res, X, start, call, tol = tol, reg_covar = reg_covar, keep_note = keep$note)
+}
+
+# The start: the user's pi, mu and Sigma, checked and honoured exactly, or
+# one chosen by gmm_start() from k.
+resolve_start <- function(X, pi, mu, Sigma, k, ...) {
+  given <- c(pi = !is.null(pi), mu = !is.null(mu), Sigma = !is.null(Sigma))
+  if (any(given) && !all(given)) {
+    abort_arg(names(given)[!given][1L], "is missing: give all of `pi`, `mu` and `Sigma`, or none of them and `k`.")
+  }
+  if (!any(given)) {
+    if (is.null(k)) abort_arg("k", "is missing: give the number of components, or a start (`pi`, `mu`, `Sigma`).")
+    return(gmm_start(X, k, ...))
+  }
+  if (!is.null(k)) {
+    check_whole_number(k, "k", min = 1)
+    if (k != length(pi)) abort_arg("k", "is ", k, " but `pi` has ", length(pi), " weights.")
+  }
+  n <- nrow(X)
+  d <- ncol(X)
+  pi <- check_pi(pi)
+  K <- length(pi)
+  if (K > n) abort_arg("pi", "has ", K, " components but `data` has only ", n, " rows (K must not exceed n).")
+  list(pi = pi, mu = check_mu(mu, K, d), Sigma = check_Sigma(Sigma, K, d),
+       form = list(mu = if (is.list(mu)) "list" else "matrix",
+                   Sigma = if (is.list(Sigma)) "list" else "array"))
+}
+
+# Which iterations' responsibilities to keep, within the memory budget.
+figure_iterations <- c(0L, 1L, 5L, 10L, 25L, 40L)
+
+resolve_keep <- function(keep, n, K, max_iter) {
+  all_iter <- seq.int(0L, max_iter)
+  if (is.character(keep)) {
+    if (length(keep) != 1L || !keep %in% c("auto", "all", "last")) {
+      abort_arg("keep", "must be \"auto\", \"all\", \"last\" or a vector of iteration numbers.")
+    }
+    if (keep == "all") return(list(iterations = all_iter, note = NULL))
+    if (keep == "last") return(list(iterations = integer(), note = NULL))
+    budget <- getOption("gmmem.keep_budget", 2^27)
+    if (as.double(n) * K * (max_iter + 1) * 8 <= budget) return(list(iterations = all_iter, note = NULL))
+    kept <- figure_iterations[figure_iterations <= max_iter]
+    note <- sprintf(paste0("Responsibilities kept for iterations %s and the last only: all %d would take %s ",
+                           "(over getOption(\"gmmem.keep_budget\")); use `keep = \"all\"` to keep them all."),
+                    paste(kept, collapse = ", "), max_iter + 1L,
+                    format(structure(as.double(n) * K * (max_iter + 1) * 8, class = "object_size"), units = "auto"))
+    message(note)
+    return(list(iterations = kept, note = note))
+  }
+  if (!is.numeric(keep) || anyNA(keep) || any(keep != round(keep)) || any(keep < 0) || any(keep > max_iter)) {
+    abort_arg("keep", "must be \"auto\", \"all\", \"last\" or whole numbers from 0 to `max_iter` (", max_iter, ").")
+  }
+  list(iterations = sort(unique(as.integer(keep))), note = NULL)
+}
+
+# An EM step that could not go on, as a classed R error naming where it stopped.
+abort_em <- function(err) {
+  cond <- structure(
+    class = c("gmmem_em_error", "error", "condition"),
+    list(message = err$message, call = NULL, iteration = err$iteration, component = err$component)
+  )
+  stop(cond)
+}
+
+# Builds the gmm_em object from the core's arrays: tidy data frames for the
+# parameters and log-likelihood, the compact responsibilities array, and the
+# final state in the form the start was given.
+new_gmm_em <- function(res, X, start, call, tol, reg_covar, keep_note) {
+  d <- ncol(X)
+  K <- nrow(res$pi)
+  T <- res$n_iter
+  resp <- res$resp
+  dimnames(resp) <- list(NULL, NULL, as.character(res$resp_iteration))
+  fit <- list(
+    params = params_frame(res$pi, res$mu, res$Sigma),
+    loglik = data.frame(iteration = 0:T, loglik = res$loglik, change = c(NA, diff(res$loglik))),
+    resp = resp,
+    data = X,
+    final = final_state(res$pi[, T + 1L], res$mu[, , T + 1L, drop = FALSE][, , 1L],
+                        res$Sigma[, , , T + 1L, drop = FALSE], colnames(X), start$form),
+    converged = res$converged,
+    n_iter = T,
+    call = call,
+    control = list(tol = tol, reg_covar = reg_covar, keep_note = keep_note,
+                   loglik_decreases = res$decreases),
+    start = start[c("pi", "mu", "Sigma")]
+  )
+  class(fit) <- "gmm_em"
+  fit
+}
+
+params_frame <- function(pi, mu, Sigma) {
+  K <- nrow(pi)
+  iterations <- ncol(pi)
+  d <- dim(mu)[1L]
+  out <- data.frame(iteration = rep(seq_len(iterations) - 1L, each = K),
+                    component = rep(seq_len(K), iterations),
+                    pi = as.vector(pi))
+  for (j in seq_len(d)) out[[paste0("mu_", j)]] <- as.vector(mu[j, , ])
+  for (j in seq_len(d)) {
+    for (l in j:d) out[[paste0("sigma_", j, l)]] <- as.vector(Sigma[j, l, , ])
+  }
+  out
+}
+
+final_state <- function(pi, mu, Sigma, names, form) {
+  d <- dim(Sigma)[1L]
+  K <- length(pi)
+  mu <- matrix(mu, d, K)
+  Sigma <- array(Sigma, c(d, d, K), dimnames = list(names, names, NULL))
+  list(
+    pi = pi,
+    mu = if (identical(form$mu, "matrix")) {
+      structure(t(mu), dimnames = list(NULL, names))
+    } else {
+      lapply(seq_len(K), function(k) stats::setNames(mu[, k], names))
+    },
+    Sigma = if (identical(form$Sigma, "array")) Sigma else lapply(seq_len(K), function(k) Sigma[, , k, drop = FALSE][, , 1L])
+  )
+}
+
+# The tidy responsibilities: one row per kept iteration, point and component,
+# in that order (component varying fastest).
+responsibilities_frame <- function(resp) {
+  dims <- dim(resp)
+  n <- dims[1L]
+  K <- dims[2L]
+  data.frame(iteration = rep(as.integer(dimnames(resp)[[3L]]), each = n * K),
+             point = rep(rep(seq_len(n), each = K), dims[3L]),
+             component = rep(seq_len(K), n * dims[3L]),
+             r = as.vector(aperm(resp, c(2L, 1L, 3L))))
+}

@@ -1,0 +1,342 @@
+// EM for a Gaussian mixture: one fused pass over the data per iteration, in log space.
+#ifndef GMMEM_EM_H
+#define GMMEM_EM_H
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "component.h"
+#include "types.h"
+
+namespace gmmem {
+
+// What one chunk of rows contributes to the log-likelihood and to the M-step.
+// Moments are taken about the component's current mean c (the shifted origin):
+// sum r (x - c) and sum r (x - c)(x - c)^T stay accurate for data far from 0,
+// where sum r x x^T - N mu mu^T would cancel catastrophically.
+struct ChunkSums {
+  double loglik = 0.0;
+  Eigen::VectorXd weight;  // K: sum_i r_ik
+  Eigen::MatrixXd first;   // d x K: sum_i r_ik (x_i - c_k)
+  Eigen::MatrixXd second;  // (d*d) x K: sum_i r_ik (x_i - c_k)_j (x_i - c_k)_l, l >= j filled
+  int bad_row = -1;        // first row whose density is not finite, if any
+
+  void reset(int d, int k) {
+    loglik = 0.0;
+    weight.setZero(k);
+    first.setZero(d, k);
+    second.setZero(d * d, k);
+    bad_row = -1;
+  }
+};
+
+inline std::string component_name(int k) { return "component " + std::to_string(k + 1); }
+
+class EmRunner {
+public:
+  // X is n x d, column-major, and must outlive the runner (no copy is made).
+  EmRunner(const double* X, int n, int d, const Control& control)
+      : X_(X), n_(n), d_(d), control_(control) {
+    const int rows = std::max(1, control_.chunk_rows);
+    n_chunks_ = (n_ + rows - 1) / rows;
+    chunks_.resize(n_chunks_);
+  }
+
+  // Runs EM from `start`; `interrupt()` is called between iterations and may throw.
+  template <class Interrupt>
+  Trace run(const Params& start, Interrupt interrupt) {
+    Trace trace;
+    const int K = start.k();
+    std::vector<PreparedComponent> prepared = prepare(start, 0);
+    trace.params.push_back(start);
+    if (keeps(0)) keep_uniform(trace, 0, K);
+
+    Eigen::MatrixXd resp_now;
+    bool stopped_early = false;
+    for (int t = 1; t <= control_.max_iter; ++t) {
+      interrupt();
+      const bool keep_now = keeps(t);
+      if (keep_now) resp_now.resize(n_, K);
+      const ChunkSums sums = pass(trace.params.back(), prepared, true, keep_now ? &resp_now : nullptr, t);
+      // This pass ran the E-step of theta_{t-1}, so it also measured l(theta_{t-1}).
+      record_loglik(trace, sums.loglik);
+      if (has_converged(trace)) {
+        stopped_early = true;
+        break;
+      }
+      trace.params.push_back(m_step(sums, trace.params.back(), t));
+      prepared = prepare(trace.params.back(), t);
+      if (keep_now) {
+        trace.resp_iteration.push_back(t);
+        trace.resp.push_back(resp_now);
+      }
+    }
+    trace.n_iter = static_cast<int>(trace.params.size()) - 1;
+    if (!stopped_early) {
+      record_loglik(trace, pass(trace.params.back(), prepared, false, nullptr, trace.n_iter + 1).loglik);
+      trace.converged = control_.tol >= 0.0 && has_converged(trace);
+    } else {
+      trace.converged = true;
+    }
+    if (control_.keep_last) keep_last(trace, K);
+    return trace;
+  }
+
+  // Responsibilities of theta (the E-step alone), n x K, and l(theta).
+  Eigen::MatrixXd responsibilities(const Params& theta, double* loglik) {
+    std::vector<PreparedComponent> prepared = prepare(theta, 0);
+    Eigen::MatrixXd resp(n_, theta.k());
+    const ChunkSums sums = pass(theta, prepared, false, &resp, 0);
+    if (loglik) *loglik = sums.loglik;
+    return resp;
+  }
+
+private:
+  bool keeps(int t) const {
+    return std::binary_search(control_.keep.begin(), control_.keep.end(), t);
+  }
+
+  void keep_uniform(Trace& trace, int t, int K) const {
+    trace.resp_iteration.push_back(t);
+    trace.resp.push_back(Eigen::MatrixXd::Constant(n_, K, 1.0 / K));
+  }
+
+  // The last iteration's responsibilities come from the parameters before it;
+  // when they were not kept on the way, one more E-step recomputes them exactly.
+  void keep_last(Trace& trace, int K) {
+    const int last = trace.n_iter;
+    if (!trace.resp_iteration.empty() && trace.resp_iteration.back() == last) return;
+    if (last == 0) {
+      keep_uniform(trace, 0, K);
+      return;
+    }
+    const Params& before = trace.params[last - 1];
+    std::vector<PreparedComponent> prepared = prepare(before, last - 1);
+    Eigen::MatrixXd resp(n_, K);
+    pass(before, prepared, false, &resp, last);
+    trace.resp_iteration.push_back(last);
+    trace.resp.push_back(std::move(resp));
+  }
+
+  void record_loglik(Trace& trace, double value) const {
+    if (!trace.loglik.empty()) {
+      const double previous = trace.loglik.back();
+      const double slack = 1e-9 * (1.0 + std::fabs(value));
+      if (value < previous - slack) {
+        trace.decreases += 1;
+        trace.largest_decrease = std::max(trace.largest_decrease, previous - value);
+      }
+    }
+    trace.loglik.push_back(value);
+  }
+
+  // The rule of DESIGN.md: stop at the first t >= 1 with
+  // |l_t - l_{t-1}| <= tol (1 + |l_t|).
+  bool has_converged(const Trace& trace) const {
+    if (control_.tol < 0.0 || trace.loglik.size() < 2) return false;
+    const double now = trace.loglik.back();
+    const double before = trace.loglik[trace.loglik.size() - 2];
+    return std::fabs(now - before) <= control_.tol * (1.0 + std::fabs(now));
+  }
+
+  std::vector<PreparedComponent> prepare(const Params& theta, int iteration) const {
+    std::vector<PreparedComponent> prepared(theta.k());
+    for (int k = 0; k < theta.k(); ++k) {
+      const double weight = theta.pi[k];
+      if (!prepare_component(weight, theta.Sigma[k], prepared[k])) {
+        throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": the covariance of " +
+                           component_name(k) +
+                           " is not numerically positive definite (the component has collapsed "
+                           "onto too few points). Set `reg_covar` > 0 (e.g. 1e-6) to keep "
+                           "covariances well-posed, or choose another start.",
+                       iteration, k + 1);
+      }
+    }
+    return prepared;
+  }
+
+  // The E-step of theta over every row, with (when `accumulate`) the M-step's
+  // weighted moments and (when `resp`) the responsibilities written out.
+  ChunkSums pass(const Params& theta, const std::vector<PreparedComponent>& prepared,
+                 bool accumulate, Eigen::MatrixXd* resp, int iteration) {
+    const int K = theta.k();
+    const int rows = std::max(1, control_.chunk_rows);
+    // More threads than chunks would only add start-up cost.
+    int threads = std::max(1, std::min(control_.threads, n_chunks_));
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+    {
+      Eigen::ArrayXXd logp(rows, K), diff(rows, d_);
+      Eigen::ArrayXd quad(rows), proj(rows);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+      for (int c = 0; c < n_chunks_; ++c) {
+        const int first_row = c * rows;
+        const int m = std::min(rows, n_ - first_row);
+        chunk_pass(theta, prepared, accumulate, resp, first_row, m, chunks_[c], logp, diff, quad, proj);
+      }
+    }
+    (void)threads;
+    // Added in chunk order, so the sums do not depend on the number of threads.
+    ChunkSums total;
+    total.reset(d_, K);
+    for (int c = 0; c < n_chunks_; ++c) {
+      const ChunkSums& part = chunks_[c];
+      if (part.bad_row >= 0) {
+        throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": observation " +
+                           std::to_string(part.bad_row + 1) +
+                           " has no finite density under any component (the data are too far "
+                           "from every mean for double precision; rescale the data).",
+                       iteration, -1);
+      }
+      total.loglik += part.loglik;
+      if (accumulate) {
+        total.weight += part.weight;
+        total.first += part.first;
+        total.second += part.second;
+      }
+    }
+    return total;
+  }
+
+  void chunk_pass(const Params& theta, const std::vector<PreparedComponent>& prepared,
+                  bool accumulate, Eigen::MatrixXd* resp, int first_row, int m, ChunkSums& out,
+                  Eigen::ArrayXXd& logp, Eigen::ArrayXXd& diff, Eigen::ArrayXd& quad,
+                  Eigen::ArrayXd& proj) const {
+    const int K = theta.k();
+    const int d = d_;
+    out.reset(accumulate ? d : 0, accumulate ? K : 0);
+
+    // log pi_k + log N(x_i | mu_k, Sigma_k) for every row of the chunk.
+    for (int k = 0; k < K; ++k) {
+      load_centred(theta.mu.col(k).data(), first_row, m, diff);
+      const Eigen::MatrixXd& Li = prepared[k].chol_inverse;
+      quad.head(m).setZero();
+      for (int j = 0; j < d; ++j) {
+        proj.head(m) = Li(j, 0) * diff.col(0).head(m);
+        for (int l = 1; l <= j; ++l) proj.head(m) += Li(j, l) * diff.col(l).head(m);
+        quad.head(m) += proj.head(m).square();
+      }
+      logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * quad.head(m);
+    }
+
+    // Log-sum-exp over components, one exp per (row, component); logp becomes r.
+    for (int i = 0; i < m; ++i) {
+      double top = -std::numeric_limits<double>::infinity();
+      for (int k = 0; k < K; ++k) top = std::max(top, logp(i, k));
+      double total = 0.0;
+      for (int k = 0; k < K; ++k) {
+        const double e = std::exp(logp(i, k) - top);
+        logp(i, k) = e;
+        total += e;
+      }
+      const double log_density = top + std::log(total);
+      if (!std::isfinite(log_density)) {
+        if (out.bad_row < 0) out.bad_row = first_row + i;
+        continue;
+      }
+      out.loglik += log_density;
+      const double scale = 1.0 / total;
+      for (int k = 0; k < K; ++k) logp(i, k) *= scale;
+    }
+    if (out.bad_row >= 0) return;
+
+    if (resp) resp->block(first_row, 0, m, K) = logp.topRows(m).matrix();
+    if (!accumulate) return;
+
+    for (int k = 0; k < K; ++k) {
+      load_centred(theta.mu.col(k).data(), first_row, m, diff);
+      const auto r = logp.col(k).head(m);
+      out.weight[k] = r.sum();
+      for (int j = 0; j < d; ++j) {
+        proj.head(m) = r * diff.col(j).head(m);
+        out.first(j, k) = proj.head(m).sum();
+        for (int l = j; l < d; ++l) out.second(j * d + l, k) = (proj.head(m) * diff.col(l).head(m)).sum();
+      }
+    }
+  }
+
+  // diff(i, j) = x_{first_row + i, j} - centre_j
+  void load_centred(const double* centre, int first_row, int m, Eigen::ArrayXXd& diff) const {
+    for (int j = 0; j < d_; ++j) {
+      const double* column = X_ + static_cast<std::ptrdiff_t>(j) * n_ + first_row;
+      diff.col(j).head(m) = Eigen::Map<const Eigen::ArrayXd>(column, m) - centre[j];
+    }
+  }
+
+  // theta_t from the moments of r_t about the means of theta_{t-1}.
+  Params m_step(const ChunkSums& sums, const Params& before, int iteration) const {
+    const int K = before.k();
+    Params next;
+    next.pi.resize(K);
+    next.mu.resize(d_, K);
+    next.Sigma.resize(K);
+    for (int k = 0; k < K; ++k) {
+      const double weight = sums.weight[k];
+      if (!(weight > 0.0)) {
+        if (control_.reg_covar > 0.0) {
+          // An empty component is kept where it was, with no weight: it takes
+          // no further part, and the other components fit the data.
+          next.pi[k] = 0.0;
+          next.mu.col(k) = before.mu.col(k);
+          next.Sigma[k] = before.Sigma[k];
+          continue;
+        }
+        throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": " +
+                           component_name(k) +
+                           " lost all its weight (no observation belongs to it). Set `reg_covar` "
+                           "> 0 to let it drop out, or choose another start.",
+                       iteration, k + 1);
+      }
+      next.pi[k] = weight / n_;
+      const Eigen::VectorXd offset = sums.first.col(k) / weight;
+      next.mu.col(k) = before.mu.col(k) + offset;
+      Eigen::MatrixXd S(d_, d_);
+      for (int j = 0; j < d_; ++j) {
+        for (int l = j; l < d_; ++l) {
+          S(j, l) = sums.second(j * d_ + l, k) / weight - offset[j] * offset[l];
+          S(l, j) = S(j, l);
+        }
+      }
+      S.diagonal().array() += control_.reg_covar;
+      if (!S.allFinite() || !next.mu.col(k).allFinite()) {
+        throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": the M-step for " +
+                           component_name(k) +
+                           " gave non-finite parameters (its weight is too small). Set "
+                           "`reg_covar` > 0 or choose another start.",
+                       iteration, k + 1);
+      }
+      next.Sigma[k] = S;
+    }
+    return next;
+  }
+
+  const double* X_;
+  int n_;
+  int d_;
+  Control control_;
+  int n_chunks_ = 0;
+  std::vector<ChunkSums> chunks_;
+};
+
+// Runs EM on the n x d column-major data X from `start`.
+template <class Interrupt = NoInterrupt>
+Trace fit_em(const double* X, int n, int d, const Params& start, const Control& control,
+             Interrupt interrupt = Interrupt()) {
+  EmRunner runner(X, n, d, control);
+  return runner.run(start, interrupt);
+}
+
+}  // namespace gmmem
+
+#endif
