@@ -89,23 +89,42 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL, max_iter 
   reg_covar <- check_number(reg_covar, "reg_covar", min = 0)
   threads <- check_threads(threads)
 
-  start <- resolve_start(X, pi, mu, Sigma, k, reg_covar = reg_covar, threads = threads, ...)
-  K <- length(start$pi)
+  starts <- resolve_start(X, pi, mu, Sigma, k, reg_covar = reg_covar, threads = threads, ...)
+  K <- length(starts[[1L]]$pi)
   keep <- resolve_keep(keep, n, K, max_iter)
+  tol_core <- if (is.null(tol)) -1 else tol
 
-  res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter,
-                    if (is.null(tol)) -1 else tol, reg_covar, keep$iterations, TRUE, threads)
-  if (!is.null(res$error)) abort_em(res$error)
-  if (res$decreases > 0 && reg_covar == 0) {
+  # Several starts (only when gmm_em() chooses them): keep the fit with the
+  # highest final log-likelihood; a start whose EM breaks down is passed over.
+  best <- NULL
+  best_start <- NULL
+  failure <- NULL
+  for (start in starts) {
+    res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter, tol_core, reg_covar,
+                      keep$iterations, TRUE, threads)
+    if (!is.null(res$error)) {
+      failure <- res$error
+      next
+    }
+    if (is.null(best) || res$loglik[res$n_iter + 1L] > best$loglik[best$n_iter + 1L]) {
+      best <- res
+      best_start <- start
+    }
+  }
+  if (is.null(best)) abort_em(failure)
+  if (best$decreases > 0 && reg_covar == 0) {
     warning(sprintf(paste0("The log-likelihood decreased at %d iteration(s), by up to %.3g: ",
                            "more than rounding explains. The fit may be numerically unreliable."),
-                    res$decreases, res$largest_decrease), call. = FALSE)
+                    best$decreases, best$largest_decrease), call. = FALSE)
   }
-  new_gmm_em(res, X, start, call, tol = tol, reg_covar = reg_covar, keep_note = keep$note)
+  fit <- new_gmm_em(best, X, best_start, call, tol = tol, reg_covar = reg_covar, keep_note = keep$note)
+  fit$control$n_starts <- length(starts)
+  fit
 }
 
-# The start: the user's pi, mu and Sigma, checked and honoured exactly, or
-# one chosen by gmm_start() from k.
+# The starts, as a list of list(pi, mu = d x K matrix, Sigma = d x d x K array,
+# form): the user's pi, mu and Sigma, checked and honoured exactly, or those
+# gmm_start() chooses from k.
 resolve_start <- function(X, pi, mu, Sigma, k, ...) {
   given <- c(pi = !is.null(pi), mu = !is.null(mu), Sigma = !is.null(Sigma))
   if (any(given) && !all(given)) {
@@ -124,9 +143,9 @@ resolve_start <- function(X, pi, mu, Sigma, k, ...) {
   pi <- check_pi(pi)
   K <- length(pi)
   if (K > n) abort_arg("pi", "has ", K, " components but `data` has only ", n, " rows (K must not exceed n).")
-  list(pi = pi, mu = check_mu(mu, K, d), Sigma = check_Sigma(Sigma, K, d),
-       form = list(mu = if (is.list(mu)) "list" else "matrix",
-                   Sigma = if (is.list(Sigma)) "list" else "array"))
+  list(list(pi = pi, mu = check_mu(mu, K, d), Sigma = check_Sigma(Sigma, K, d),
+            form = list(mu = if (is.list(mu)) "list" else "matrix",
+                        Sigma = if (is.list(Sigma)) "list" else "array")))
 }
 
 # Which iterations' responsibilities to keep, within the memory budget.

@@ -1,0 +1,4 @@
+library(testthat)
+library(gmmem)
+
+test_check("gmmem")
