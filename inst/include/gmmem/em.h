@@ -170,20 +170,19 @@ private:
     const int K = theta.k();
     const int rows = std::max(1, control_.chunk_rows);
     // More threads than chunks would only add start-up cost.
-    int threads = std::max(1, std::min(control_.threads, n_chunks_));
+    const int threads = std::max(1, std::min(control_.threads, n_chunks_));
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
     {
-      Eigen::ArrayXXd logp(rows, K), diff(rows, d_);
-      Eigen::ArrayXd quad(rows), proj(rows);
+      ChunkScratch scratch(rows, d_, K);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
       for (int c = 0; c < n_chunks_; ++c) {
         const int first_row = c * rows;
         const int m = std::min(rows, n_ - first_row);
-        chunk_pass(theta, prepared, accumulate, resp, first_row, m, chunks_[c], logp, diff, quad, proj);
+        chunk_pass(theta, prepared, accumulate, resp, first_row, m, chunks_[c], scratch);
       }
     }
     (void)threads;
@@ -209,68 +208,124 @@ private:
     return total;
   }
 
+  // Per-thread work space for one chunk, column-major rows x K.
+  struct ChunkScratch {
+    ChunkScratch(int rows, int d, int K)
+        : logp(static_cast<std::size_t>(rows) * K), top(rows), total(rows),
+          centred(d), chol_inverse(static_cast<std::size_t>(d) * d), first(d), second(static_cast<std::size_t>(d) * d) {}
+    std::vector<double> logp;  // log pi_k N(x_i | k), then r_ik
+    std::vector<double> top, total;
+    // Used only when d is not a compile-time constant.
+    std::vector<double> centred, chol_inverse, first, second;
+  };
+
   void chunk_pass(const Params& theta, const std::vector<PreparedComponent>& prepared,
                   bool accumulate, Eigen::MatrixXd* resp, int first_row, int m, ChunkSums& out,
-                  Eigen::ArrayXXd& logp, Eigen::ArrayXXd& diff, Eigen::ArrayXd& quad,
-                  Eigen::ArrayXd& proj) const {
-    const int K = theta.k();
-    const int d = d_;
-    out.reset(accumulate ? d : 0, accumulate ? K : 0);
-
-    // log pi_k + log N(x_i | mu_k, Sigma_k) for every row of the chunk.
-    for (int k = 0; k < K; ++k) {
-      load_centred(theta.mu.col(k).data(), first_row, m, diff);
-      const Eigen::MatrixXd& Li = prepared[k].chol_inverse;
-      quad.head(m).setZero();
-      for (int j = 0; j < d; ++j) {
-        proj.head(m) = Li(j, 0) * diff.col(0).head(m);
-        for (int l = 1; l <= j; ++l) proj.head(m) += Li(j, l) * diff.col(l).head(m);
-        quad.head(m) += proj.head(m).square();
-      }
-      logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * quad.head(m);
-    }
-
-    // Log-sum-exp over components, one exp per (row, component); logp becomes r.
-    for (int i = 0; i < m; ++i) {
-      double top = -std::numeric_limits<double>::infinity();
-      for (int k = 0; k < K; ++k) top = std::max(top, logp(i, k));
-      double total = 0.0;
-      for (int k = 0; k < K; ++k) {
-        const double e = std::exp(logp(i, k) - top);
-        logp(i, k) = e;
-        total += e;
-      }
-      const double log_density = top + std::log(total);
-      if (!std::isfinite(log_density)) {
-        if (out.bad_row < 0) out.bad_row = first_row + i;
-        continue;
-      }
-      out.loglik += log_density;
-      const double scale = 1.0 / total;
-      for (int k = 0; k < K; ++k) logp(i, k) *= scale;
-    }
-    if (out.bad_row >= 0) return;
-
-    if (resp) resp->block(first_row, 0, m, K) = logp.topRows(m).matrix();
-    if (!accumulate) return;
-
-    for (int k = 0; k < K; ++k) {
-      load_centred(theta.mu.col(k).data(), first_row, m, diff);
-      const auto r = logp.col(k).head(m);
-      out.weight[k] = r.sum();
-      for (int j = 0; j < d; ++j) {
-        proj.head(m) = r * diff.col(j).head(m);
-        out.first(j, k) = proj.head(m).sum();
-        for (int l = j; l < d; ++l) out.second(j * d + l, k) = (proj.head(m) * diff.col(l).head(m)).sum();
-      }
+                  ChunkScratch& s) const {
+    // Small dimensions get loops the compiler can unroll and keep in registers.
+    switch (d_) {
+      case 1: return chunk_pass_d<1>(theta, prepared, accumulate, resp, first_row, m, out, s);
+      case 2: return chunk_pass_d<2>(theta, prepared, accumulate, resp, first_row, m, out, s);
+      case 3: return chunk_pass_d<3>(theta, prepared, accumulate, resp, first_row, m, out, s);
+      case 4: return chunk_pass_d<4>(theta, prepared, accumulate, resp, first_row, m, out, s);
+      default: return chunk_pass_d<0>(theta, prepared, accumulate, resp, first_row, m, out, s);
     }
   }
 
-  // diff(i, j) = x_{first_row + i, j} - centre_j
-  void load_centred(const double* centre, int first_row, int m, Eigen::ArrayXXd& diff) const {
-    for (int j = 0; j < d_; ++j) {
-      const double* column = X_ + static_cast<std::ptrdiff_t>(j) * n_ + first_row;
-      diff.col(j).head(m) = Eigen::Map<const Eigen::ArrayXd>(column, m) - centre[j];
+  // D is the dimension when known at compile time, 0 when it is d_ at run time.
+  template <int D>
+  void chunk_pass_d(const Params& theta, const std::vector<PreparedComponent>& prepared,
+                    bool accumulate, Eigen::MatrixXd* resp, int first_row, int m, ChunkSums& out,
+                    ChunkScratch& s) const {
+    constexpr int kStack = D > 0 ? D : 1;
+    const int d = D > 0 ? D : d_;
+    const int K = theta.k();
+    const int rows = std::max(1, control_.chunk_rows);
+    out.reset(accumulate ? d : 0, accumulate ? K : 0);
+    double c_stack[kStack], li_stack[kStack * kStack];
+    double* c = D > 0 ? c_stack : s.centred.data();
+    double* li = D > 0 ? li_stack : s.chol_inverse.data();
+    const double* x = X_ + first_row;
+    const std::ptrdiff_t stride = n_;
+    double* top = s.top.data();
+    double* total = s.total.data();
+
+    // log pi_k + log N(x_i | mu_k, Sigma_k) = log_weight_norm - |L^{-1}(x - mu)|^2 / 2,
+    // and the running maximum over components.
+    for (int k = 0; k < K; ++k) {
+      const double* mu = theta.mu.col(k).data();
+      const Eigen::MatrixXd& L = prepared[k].chol_inverse;
+      for (int j = 0; j < d; ++j)
+        for (int l = 0; l <= j; ++l) li[j * d + l] = L(j, l);
+      const double base = prepared[k].log_weight_norm;
+      double* logp = s.logp.data() + static_cast<std::size_t>(k) * rows;
+      for (int i = 0; i < m; ++i) {
+        for (int j = 0; j < d; ++j) c[j] = x[j * stride + i] - mu[j];
+        double quad = 0.0;
+        for (int j = 0; j < d; ++j) {
+          double proj = 0.0;
+          for (int l = 0; l <= j; ++l) proj += li[j * d + l] * c[l];
+          quad += proj * proj;
+        }
+        const double value = base - 0.5 * quad;
+        logp[i] = value;
+        top[i] = (k == 0 || value > top[i]) ? value : top[i];
+      }
+    }
+
+    // exp(logp - top): one exp per (row, component), vectorised by Eigen.
+    Eigen::Map<Eigen::ArrayXd> top_m(top, m), total_m(total, m);
+    for (int k = 0; k < K; ++k) {
+      Eigen::Map<Eigen::ArrayXd> col(s.logp.data() + static_cast<std::size_t>(k) * rows, m);
+      col = (col - top_m).exp();
+      if (k == 0) total_m = col; else total_m += col;
+    }
+    // l(theta) row by row is top + log(total); -inf or NaN when no component has density.
+    double loglik = 0.0;
+    for (int i = 0; i < m; ++i) {
+      const double row = top[i] + std::log(total[i]);
+      if (!std::isfinite(row)) {
+        out.bad_row = first_row + i;
+        return;
+      }
+      loglik += row;
+      total[i] = 1.0 / total[i];
+    }
+    out.loglik = loglik;
+    for (int k = 0; k < K; ++k) {
+      Eigen::Map<Eigen::ArrayXd> col(s.logp.data() + static_cast<std::size_t>(k) * rows, m);
+      col *= total_m;
+      if (resp) resp->col(k).segment(first_row, m) = col.matrix();
+    }
+    if (!accumulate) return;
+
+    // Moments of r about the means the E-step used (the shifted origin).
+    double f_stack[kStack], s_stack[kStack * kStack];
+    double* first = D > 0 ? f_stack : s.first.data();
+    double* second = D > 0 ? s_stack : s.second.data();
+    for (int k = 0; k < K; ++k) {
+      const double* mu = theta.mu.col(k).data();
+      const double* r = s.logp.data() + static_cast<std::size_t>(k) * rows;
+      double weight = 0.0;
+      for (int j = 0; j < d; ++j) {
+        first[j] = 0.0;
+        for (int l = j; l < d; ++l) second[j * d + l] = 0.0;
+      }
+      for (int i = 0; i < m; ++i) {
+        const double ri = r[i];
+        weight += ri;
+        for (int j = 0; j < d; ++j) c[j] = x[j * stride + i] - mu[j];
+        for (int j = 0; j < d; ++j) {
+          const double rc = ri * c[j];
+          first[j] += rc;
+          for (int l = j; l < d; ++l) second[j * d + l] += rc * c[l];
+        }
+      }
+      out.weight[k] = weight;
+      for (int j = 0; j < d; ++j) {
+        out.first(j, k) = first[j];
+        for (int l = j; l < d; ++l) out.second(j * d + l, k) = second[j * d + l];
+      }
     }
   }
 

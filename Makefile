@@ -1,0 +1,130 @@
+# gmmem: developer targets.
+#
+#   make deps       install the R packages (and pandoc) that DESCRIPTION asks for
+#   make deps-dev   the same plus roxygen2 and the Python modules of data-raw/ and bench/
+#   make demo       install into ./.lib and print the handout example
+#   make test       install into ./.lib and run tests/testthat against it (quick)
+#   make check      R CMD build + R CMD check --as-cran in ./check (what CI runs)
+#   make document   Rcpp::compileAttributes() + roxygen2::roxygenise()
+#   make clean      remove everything the targets above made
+#
+# R and Rscript can be overridden: make check R=/opt/R/bin/R RSCRIPT=/opt/R/bin/Rscript
+
+R       ?= R
+RSCRIPT ?= Rscript
+
+PKG      := $(shell sed -n 's/^Package:[[:space:]]*//p' DESCRIPTION | tr -d '[:space:]')
+VERSION  := $(shell sed -n 's/^Version:[[:space:]]*//p' DESCRIPTION | tr -d '[:space:]')
+TARBALL  := $(PKG)_$(VERSION).tar.gz
+LIB      := $(CURDIR)/.lib
+CHECKDIR := check
+
+# Put the project-local library first, keeping whatever R_LIBS the caller had,
+# so packages installed by `make deps` (site or user library) stay visible.
+WITH_LIB := R_LIBS="$(LIB)$${R_LIBS:+:$$R_LIBS}"
+
+# The PDF reference manual. R CMD check builds it with pdflatex and the
+# inconsolata font (zi4.sty or inconsolata.sty). A fresh CI machine has no TeX,
+# and there that step ends the check in an ERROR about LaTeX, not about the
+# package. So the manual is checked only where LaTeX can build it: --no-manual
+# unless pdflatex is on PATH and kpsewhich finds the font. The HTML manual
+# (validated with HTML Tidy, which `make check` installs) is checked either way.
+# Override with `make check MANUAL=` (force the PDF manual) or MANUAL=--no-manual.
+HAVE_LATEX := $(shell command -v pdflatex >/dev/null 2>&1 && \
+                { kpsewhich zi4.sty || kpsewhich inconsolata.sty; } 2>/dev/null)
+MANUAL ?= $(if $(HAVE_LATEX),,--no-manual)
+
+# Checks that need the network are off (CI has none but the package registries):
+# the CRAN incoming checks query CRAN and the URLs in the docs; the
+# future-file-timestamps check asks a time server. --as-cran switches that last
+# one back on whatever _R_CHECK_FUTURE_FILE_TIMESTAMPS_ says, and then only
+# _R_CHECK_SYSTEM_CLOCK_=false keeps it off the network (it compares the files
+# with the local clock instead of ending in "NOTE: unable to verify current time").
+#
+# _R_SHLIB_STRIP_=true strips debug symbols from the installed shared library, as
+# CRAN's own checks do; without it R's default -g makes libs/ several MB and the
+# installed-size NOTE fires.
+CHECK_ENV := _R_SHLIB_STRIP_=true \
+             _R_CHECK_FUTURE_FILE_TIMESTAMPS_=false \
+             _R_CHECK_SYSTEM_CLOCK_=false \
+             _R_CHECK_CRAN_INCOMING_=false \
+             _R_CHECK_CRAN_INCOMING_REMOTE_=false
+
+# What an installed copy in .lib is made from; it is reinstalled when any changes
+# (headers under inst/include included: R's own build does not track them, hence
+# --preclean).
+PKG_SOURCES := $(shell find DESCRIPTION NAMESPACE R src inst -type f \
+                 -not -name '*.o' -not -name '*.so' -not -name '*.dll' 2>/dev/null)
+INSTALLED   := $(LIB)/$(PKG)/DESCRIPTION
+
+.DEFAULT_GOAL := help
+.PHONY: help deps deps-dev deps-check install demo test check document clean
+
+help:
+	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
+
+deps:
+	$(RSCRIPT) tools/install-deps.R
+
+deps-dev:
+	$(RSCRIPT) tools/install-deps.R --dev
+
+# deps plus qpdf and HTML Tidy, without which R CMD check --as-cran ends in a
+# WARNING and a NOTE
+deps-check:
+	$(RSCRIPT) tools/install-deps.R --check
+
+install: $(INSTALLED)
+
+$(INSTALLED): $(PKG_SOURCES) | deps
+	@mkdir -p $(LIB)
+	$(WITH_LIB) $(R) CMD INSTALL --no-multiarch --preclean --clean --library=$(LIB) .
+
+# The handout example: R's own demo/ directory, so demo("handout", package =
+# "gmmem") runs it too.
+DEMO_SCRIPT ?= demo/handout.R
+
+demo: install
+	$(WITH_LIB) $(RSCRIPT) $(DEMO_SCRIPT)
+
+# Like devtools::test(): NOT_CRAN=true, so skip_on_cran() tests run too
+# (`make check` runs the tests as CRAN would; `NOT_CRAN=true make check` runs all).
+test: install
+	$(WITH_LIB) NOT_CRAN=true $(RSCRIPT) -e 'testthat::test_dir("tests/testthat", package = "$(PKG)", load_package = "installed", stop_on_failure = TRUE)'
+
+check: deps-check
+	@rm -rf $(CHECKDIR) && mkdir -p $(CHECKDIR)
+	cd $(CHECKDIR) && $(R) CMD build $(CURDIR)
+	@cd $(CHECKDIR) || exit 1; \
+	echo "$(CHECK_ENV) $(R) CMD check --as-cran $(MANUAL) $(TARBALL)"; \
+	$(CHECK_ENV) $(R) CMD check --as-cran $(MANUAL) $(TARBALL); \
+	status=$$?; \
+	rcheck=$(PKG).Rcheck; \
+	tests_out=; \
+	for f in $$rcheck/tests/testthat.Rout.fail $$rcheck/tests/testthat.Rout; do \
+	  if [ -f "$$f" ]; then tests_out=$$f; break; fi; \
+	done; \
+	echo; \
+	if [ -n "$$tests_out" ]; then \
+	  echo "---- tail of $(CHECKDIR)/$$tests_out ----"; \
+	  tail -n 40 "$$tests_out"; \
+	  echo "----"; \
+	else \
+	  echo "---- no tests output ($(CHECKDIR)/$$rcheck/tests/testthat.Rout*) ----"; \
+	fi; \
+	summary=$$(grep '^Status:' "$$rcheck/00check.log" 2>/dev/null | tail -n 1); \
+	[ -n "$$summary" ] || summary="Status: unknown (no $(CHECKDIR)/$$rcheck/00check.log)"; \
+	echo "R CMD check exit code $$status; $$summary"; \
+	echo "full log: $(CHECKDIR)/$$rcheck/00check.log"; \
+	if [ $$status -ne 0 ] || ! echo "$$summary" | grep -q '^Status:' || \
+	   echo "$$summary" | grep -Eq 'ERROR|WARNING|unknown'; then \
+	  echo "make check: FAILED"; exit 1; \
+	fi; \
+	echo "make check: OK"
+
+document: deps-dev
+	$(RSCRIPT) -e 'Rcpp::compileAttributes(); roxygen2::roxygenise(load_code = "source")'
+
+clean:
+	rm -rf .lib $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
+	rm -f src/*.o src/*.so src/*.dll src/symbols.rds
