@@ -208,79 +208,46 @@ private:
     return total;
   }
 
-  // Per-thread work space for one chunk, column-major rows x K.
+  // Per-thread work space for one chunk; every loop below runs down a column of
+  // rows values, so Eigen vectorises it.
   struct ChunkScratch {
     ChunkScratch(int rows, int d, int K)
-        : logp(static_cast<std::size_t>(rows) * K), top(rows), total(rows),
-          centred(d), chol_inverse(static_cast<std::size_t>(d) * d), first(d), second(static_cast<std::size_t>(d) * d) {}
-    std::vector<double> logp;  // log pi_k N(x_i | k), then r_ik
-    std::vector<double> top, total;
-    // Used only when d is not a compile-time constant.
-    std::vector<double> centred, chol_inverse, first, second;
+        : centred(rows, d * K), logp(rows, K), quad(rows), proj(rows), top(rows), total(rows) {}
+    Eigen::ArrayXXd centred;  // x_i - mu_k, d columns per component
+    Eigen::ArrayXXd logp;     // log pi_k N(x_i | k), then r_ik
+    Eigen::ArrayXd quad, proj, top, total;
   };
 
   void chunk_pass(const Params& theta, const std::vector<PreparedComponent>& prepared,
                   bool accumulate, Eigen::MatrixXd* resp, int first_row, int m, ChunkSums& out,
                   ChunkScratch& s) const {
-    // Small dimensions get loops the compiler can unroll and keep in registers.
-    switch (d_) {
-      case 1: return chunk_pass_d<1>(theta, prepared, accumulate, resp, first_row, m, out, s);
-      case 2: return chunk_pass_d<2>(theta, prepared, accumulate, resp, first_row, m, out, s);
-      case 3: return chunk_pass_d<3>(theta, prepared, accumulate, resp, first_row, m, out, s);
-      case 4: return chunk_pass_d<4>(theta, prepared, accumulate, resp, first_row, m, out, s);
-      default: return chunk_pass_d<0>(theta, prepared, accumulate, resp, first_row, m, out, s);
-    }
-  }
-
-  // D is the dimension when known at compile time, 0 when it is d_ at run time.
-  template <int D>
-  void chunk_pass_d(const Params& theta, const std::vector<PreparedComponent>& prepared,
-                    bool accumulate, Eigen::MatrixXd* resp, int first_row, int m, ChunkSums& out,
-                    ChunkScratch& s) const {
-    constexpr int kStack = D > 0 ? D : 1;
-    const int d = D > 0 ? D : d_;
     const int K = theta.k();
-    const int rows = std::max(1, control_.chunk_rows);
+    const int d = d_;
     out.reset(accumulate ? d : 0, accumulate ? K : 0);
-    double c_stack[kStack], li_stack[kStack * kStack];
-    double* c = D > 0 ? c_stack : s.centred.data();
-    double* li = D > 0 ? li_stack : s.chol_inverse.data();
-    const double* x = X_ + first_row;
-    const std::ptrdiff_t stride = n_;
-    double* top = s.top.data();
-    double* total = s.total.data();
+    auto quad = s.quad.head(m);
+    auto proj = s.proj.head(m);
+    auto top = s.top.head(m);
+    auto total = s.total.head(m);
 
-    // log pi_k + log N(x_i | mu_k, Sigma_k) = log_weight_norm - |L^{-1}(x - mu)|^2 / 2,
-    // and the running maximum over components.
     for (int k = 0; k < K; ++k) {
       const double* mu = theta.mu.col(k).data();
-      const Eigen::MatrixXd& L = prepared[k].chol_inverse;
-      for (int j = 0; j < d; ++j)
-        for (int l = 0; l <= j; ++l) li[j * d + l] = L(j, l);
-      const double base = prepared[k].log_weight_norm;
-      double* logp = s.logp.data() + static_cast<std::size_t>(k) * rows;
-      for (int i = 0; i < m; ++i) {
-        for (int j = 0; j < d; ++j) c[j] = x[j * stride + i] - mu[j];
-        double quad = 0.0;
-        for (int j = 0; j < d; ++j) {
-          double proj = 0.0;
-          for (int l = 0; l <= j; ++l) proj += li[j * d + l] * c[l];
-          quad += proj * proj;
-        }
-        const double value = base - 0.5 * quad;
-        logp[i] = value;
-        top[i] = (k == 0 || value > top[i]) ? value : top[i];
+      for (int j = 0; j < d; ++j) {
+        const double* column = X_ + static_cast<std::ptrdiff_t>(j) * n_ + first_row;
+        s.centred.col(k * d + j).head(m) = Eigen::Map<const Eigen::ArrayXd>(column, m) - mu[j];
       }
+      const Eigen::MatrixXd& Li = prepared[k].chol_inverse;
+      for (int j = 0; j < d; ++j) {
+        proj = Li(j, 0) * s.centred.col(k * d).head(m);
+        for (int l = 1; l <= j; ++l) proj += Li(j, l) * s.centred.col(k * d + l).head(m);
+        if (j == 0) quad = proj.square(); else quad += proj.square();
+      }
+      s.logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * quad;
+      if (k == 0) top = s.logp.col(0).head(m); else top = top.max(s.logp.col(k).head(m));
     }
-
-    // exp(logp - top): one exp per (row, component), vectorised by Eigen.
-    Eigen::Map<Eigen::ArrayXd> top_m(top, m), total_m(total, m);
     for (int k = 0; k < K; ++k) {
-      Eigen::Map<Eigen::ArrayXd> col(s.logp.data() + static_cast<std::size_t>(k) * rows, m);
-      col = (col - top_m).exp();
-      if (k == 0) total_m = col; else total_m += col;
+      s.logp.col(k).head(m) = (s.logp.col(k).head(m) - top).exp();
+      if (k == 0) total = s.logp.col(0).head(m); else total += s.logp.col(k).head(m);
     }
-    // l(theta) row by row is top + log(total); -inf or NaN when no component has density.
     double loglik = 0.0;
     for (int i = 0; i < m; ++i) {
       const double row = top[i] + std::log(total[i]);
@@ -289,42 +256,20 @@ private:
         return;
       }
       loglik += row;
-      total[i] = 1.0 / total[i];
     }
     out.loglik = loglik;
-    for (int k = 0; k < K; ++k) {
-      Eigen::Map<Eigen::ArrayXd> col(s.logp.data() + static_cast<std::size_t>(k) * rows, m);
-      col *= total_m;
-      if (resp) resp->col(k).segment(first_row, m) = col.matrix();
-    }
+    total = total.inverse();
+    for (int k = 0; k < K; ++k) s.logp.col(k).head(m) *= total;
+    if (resp) resp->block(first_row, 0, m, K) = s.logp.topRows(m).matrix();
     if (!accumulate) return;
 
-    // Moments of r about the means the E-step used (the shifted origin).
-    double f_stack[kStack], s_stack[kStack * kStack];
-    double* first = D > 0 ? f_stack : s.first.data();
-    double* second = D > 0 ? s_stack : s.second.data();
     for (int k = 0; k < K; ++k) {
-      const double* mu = theta.mu.col(k).data();
-      const double* r = s.logp.data() + static_cast<std::size_t>(k) * rows;
-      double weight = 0.0;
+      const auto r = s.logp.col(k).head(m);
+      out.weight[k] = r.sum();
       for (int j = 0; j < d; ++j) {
-        first[j] = 0.0;
-        for (int l = j; l < d; ++l) second[j * d + l] = 0.0;
-      }
-      for (int i = 0; i < m; ++i) {
-        const double ri = r[i];
-        weight += ri;
-        for (int j = 0; j < d; ++j) c[j] = x[j * stride + i] - mu[j];
-        for (int j = 0; j < d; ++j) {
-          const double rc = ri * c[j];
-          first[j] += rc;
-          for (int l = j; l < d; ++l) second[j * d + l] += rc * c[l];
-        }
-      }
-      out.weight[k] = weight;
-      for (int j = 0; j < d; ++j) {
-        out.first(j, k) = first[j];
-        for (int l = j; l < d; ++l) out.second(j * d + l, k) = second[j * d + l];
+        proj = r * s.centred.col(k * d + j).head(m);
+        out.first(j, k) = proj.sum();
+        for (int l = j; l < d; ++l) out.second(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
       }
     }
   }

@@ -34,7 +34,7 @@ struct Control {
   int threads = 1;
   // Rows per unit of parallel work. Fixed, so sums are added in the same order
   // whatever the number of threads and results do not depend on it.
-  int chunk_rows = 1024;
+  int chunk_rows = 256;
 };
 
 struct Trace {
