@@ -41,10 +41,8 @@ MANUAL ?= $(if $(HAVE_LATEX),,--no-manual)
 # _R_CHECK_SYSTEM_CLOCK_=false keeps it off the network (it compares the files
 # with the local clock instead of ending in "NOTE: unable to verify current time").
 #
-# _R_SHLIB_STRIP_=true strips debug symbols from the installed shared library, as
-# CRAN's own checks do; without it R's default -g makes libs/ several MB and the
-# installed-size NOTE fires.
-CHECK_ENV := _R_SHLIB_STRIP_=true \
+# tools/check.Makevars drops R's default -g for the check's build (see there).
+CHECK_ENV := R_MAKEVARS_USER=$(CURDIR)/tools/check.Makevars \
              _R_CHECK_FUTURE_FILE_TIMESTAMPS_=false \
              _R_CHECK_SYSTEM_CLOCK_=false \
              _R_CHECK_CRAN_INCOMING_=false \
