@@ -13,11 +13,10 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // em_fit_cpp
-Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, std::vector<int> keep, bool keep_last, int threads);
-RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keepSEXP, SEXP keep_lastSEXP, SEXP threadsSEXP) {
+Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, std::vector<int> keep, int threads);
+RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keepSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
     Rcpp::traits::input_parameter< Eigen::VectorXd >::type pi(piSEXP);
     Rcpp::traits::input_parameter< Eigen::MatrixXd >::type mu(muSEXP);
@@ -26,9 +25,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
     Rcpp::traits::input_parameter< double >::type reg_covar(reg_covarSEXP);
     Rcpp::traits::input_parameter< std::vector<int> >::type keep(keepSEXP);
-    Rcpp::traits::input_parameter< bool >::type keep_last(keep_lastSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep, keep_last, threads));
+    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -37,7 +35,6 @@ Rcpp::List em_estep_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen
 RcppExport SEXP _gmmem_em_estep_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
     Rcpp::traits::input_parameter< Eigen::VectorXd >::type pi(piSEXP);
     Rcpp::traits::input_parameter< Eigen::MatrixXd >::type mu(muSEXP);
@@ -52,7 +49,6 @@ Eigen::MatrixXd generate_numpy_cpp(int n1, int n2, Eigen::VectorXd mean1, Eigen:
 RcppExport SEXP _gmmem_generate_numpy_cpp(SEXP n1SEXP, SEXP n2SEXP, SEXP mean1SEXP, SEXP mean2SEXP, SEXP var1SEXP, SEXP var2SEXP, SEXP seedSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< int >::type n1(n1SEXP);
     Rcpp::traits::input_parameter< int >::type n2(n2SEXP);
     Rcpp::traits::input_parameter< Eigen::VectorXd >::type mean1(mean1SEXP);
@@ -64,17 +60,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// draw_numpy_diagonal_cpp
-Eigen::MatrixXd draw_numpy_diagonal_cpp(int n, Eigen::VectorXd mean, Eigen::VectorXd variances, double seed);
-RcppExport SEXP _gmmem_draw_numpy_diagonal_cpp(SEXP nSEXP, SEXP meanSEXP, SEXP variancesSEXP, SEXP seedSEXP) {
+// draw_numpy_blocks_cpp
+Eigen::MatrixXd draw_numpy_blocks_cpp(std::vector<int> sizes, Eigen::MatrixXd means, Eigen::MatrixXd variances, double seed);
+RcppExport SEXP _gmmem_draw_numpy_blocks_cpp(SEXP sizesSEXP, SEXP meansSEXP, SEXP variancesSEXP, SEXP seedSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< int >::type n(nSEXP);
-    Rcpp::traits::input_parameter< Eigen::VectorXd >::type mean(meanSEXP);
-    Rcpp::traits::input_parameter< Eigen::VectorXd >::type variances(variancesSEXP);
+    Rcpp::traits::input_parameter< std::vector<int> >::type sizes(sizesSEXP);
+    Rcpp::traits::input_parameter< Eigen::MatrixXd >::type means(meansSEXP);
+    Rcpp::traits::input_parameter< Eigen::MatrixXd >::type variances(variancesSEXP);
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    rcpp_result_gen = Rcpp::wrap(draw_numpy_diagonal_cpp(n, mean, variances, seed));
+    rcpp_result_gen = Rcpp::wrap(draw_numpy_blocks_cpp(sizes, means, variances, seed));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -93,10 +88,10 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 10},
+    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 9},
     {"_gmmem_em_estep_cpp", (DL_FUNC) &_gmmem_em_estep_cpp, 5},
     {"_gmmem_generate_numpy_cpp", (DL_FUNC) &_gmmem_generate_numpy_cpp, 7},
-    {"_gmmem_draw_numpy_diagonal_cpp", (DL_FUNC) &_gmmem_draw_numpy_diagonal_cpp, 4},
+    {"_gmmem_draw_numpy_blocks_cpp", (DL_FUNC) &_gmmem_draw_numpy_blocks_cpp, 4},
     {"_gmmem_draw_r_full_cpp", (DL_FUNC) &_gmmem_draw_r_full_cpp, 3},
     {NULL, NULL, 0}
 };

@@ -2,6 +2,7 @@
 #include <RcppEigen.h>
 #include <gmmem/em.h>
 #include <algorithm>
+#include <map>
 #include <vector>
 #include "r_adapters.h"
 
@@ -29,25 +30,73 @@ Rcpp::List em_error_to_r(const gmmem::em_error& e) {
 
 }  // namespace
 
+// Kept responsibilities go straight into one R array, n x K x slots: a slot for
+// each iteration in `keep` (sorted, and holding max_iter when every iteration
+// must run), plus one spare for the last iteration when `tol` may stop the fit
+// early. R drops unfilled slots afterwards.
+class RArraySink {
+public:
+  RArraySink(int n, int K, const std::vector<int>& keep, bool spare_for_last)
+      : keep_(keep), spare_(spare_for_last ? static_cast<int>(keep.size()) : -1),
+        array_(static_cast<R_xlen_t>(n) * K * (keep.size() + (spare_for_last ? 1 : 0))),
+        stride_(static_cast<R_xlen_t>(n) * K) {
+    array_.attr("dim") = Rcpp::IntegerVector::create(n, K, static_cast<int>(keep.size()) + (spare_for_last ? 1 : 0));
+  }
+  double* slot(int t) {
+    const auto it = std::lower_bound(keep_.begin(), keep_.end(), t);
+    if (it == keep_.end() || *it != t) return nullptr;
+    filled_[t] = static_cast<int>(it - keep_.begin());
+    return array_.begin() + stride_ * filled_[t];
+  }
+  double* last_slot(int t) {
+    if (spare_ < 0) return nullptr;
+    filled_[t] = spare_;
+    return array_.begin() + stride_ * spare_;
+  }
+  // 1-based slot of each recorded iteration.
+  Rcpp::IntegerVector slots_of(const std::vector<int>& iterations) const {
+    Rcpp::IntegerVector out(iterations.size());
+    for (std::size_t j = 0; j < iterations.size(); ++j) out[j] = filled_.at(iterations[j]) + 1;
+    return out;
+  }
+  // The array, its third dimension named by iteration ("" for an unfilled slot).
+  Rcpp::NumericVector array(const std::vector<int>& iterations) {
+    const int slots = Rcpp::IntegerVector(array_.attr("dim"))[2];
+    Rcpp::CharacterVector names(slots, "");
+    for (int t : iterations) names[filled_.at(t)] = std::to_string(t);
+    array_.attr("dimnames") = Rcpp::List::create(R_NilValue, R_NilValue, names);
+    return array_;
+  }
+
+private:
+  std::vector<int> keep_;
+  int spare_;
+  Rcpp::NumericVector array_;
+  R_xlen_t stride_;
+  std::map<int, int> filled_;
+};
+
 // EM from the given start. Returns the whole trace as arrays, or list(error = ...)
 // when a step cannot go on, so that R raises a classed error naming the iteration.
-// [[Rcpp::export]]
+// `keep` must hold max_iter unless `tol` >= 0 (the glue's sink relies on it).
+// [[Rcpp::export(rng = false)]]
 Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
                       Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar,
-                      std::vector<int> keep, bool keep_last, int threads) {
+                      std::vector<int> keep, int threads) {
   gmmem::Control control;
   control.max_iter = max_iter;
   control.tol = tol;
   control.reg_covar = reg_covar;
-  std::sort(keep.begin(), keep.end());
-  control.keep = keep;
-  control.keep_last = keep_last;
   control.threads = threads;
+  std::sort(keep.begin(), keep.end());
+  keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
   const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols()), K = static_cast<int>(pi.size());
+  RArraySink sink(n, K, keep, tol >= 0.0);
 
   gmmem::Trace trace;
   try {
-    trace = gmmem::fit_em(X.data(), n, d, params_from_r(pi, mu, Sigma), control, RInterrupt());
+    gmmem::EmRunner runner(X.data(), n, d, control);
+    trace = runner.run(params_from_r(pi, mu, Sigma), RInterrupt(), sink);
   } catch (const gmmem::em_error& e) {
     return Rcpp::List::create(Rcpp::Named("error") = em_error_to_r(e));
   }
@@ -68,34 +117,28 @@ Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::
   mu_out.attr("dim") = Rcpp::IntegerVector::create(d, K, T + 1);
   Sigma_out.attr("dim") = Rcpp::IntegerVector::create(d, d, K, T + 1);
 
-  const int kept = static_cast<int>(trace.resp.size());
-  Rcpp::NumericVector resp_out(static_cast<R_xlen_t>(n) * K * kept);
-  for (int j = 0; j < kept; ++j) {
-    std::copy(trace.resp[j].data(), trace.resp[j].data() + static_cast<R_xlen_t>(n) * K,
-              resp_out.begin() + static_cast<R_xlen_t>(j) * n * K);
-  }
-  resp_out.attr("dim") = Rcpp::IntegerVector::create(n, K, kept);
-
   return Rcpp::List::create(
       Rcpp::Named("pi") = pi_out, Rcpp::Named("mu") = mu_out, Rcpp::Named("Sigma") = Sigma_out,
-      Rcpp::Named("loglik") = Rcpp::wrap(trace.loglik), Rcpp::Named("resp") = resp_out,
+      Rcpp::Named("loglik") = Rcpp::wrap(trace.loglik), Rcpp::Named("resp") = sink.array(trace.resp_iteration),
       Rcpp::Named("resp_iteration") = Rcpp::wrap(trace.resp_iteration),
+      Rcpp::Named("resp_slot") = sink.slots_of(trace.resp_iteration),
       Rcpp::Named("n_iter") = T, Rcpp::Named("converged") = trace.converged,
       Rcpp::Named("decreases") = trace.decreases,
       Rcpp::Named("largest_decrease") = trace.largest_decrease);
 }
 
 // The E-step alone: responsibilities (n x K) and log-likelihood of given parameters.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::List em_estep_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
                         Rcpp::NumericVector Sigma, int threads) {
   gmmem::Control control;
   control.threads = threads;
-  gmmem::EmRunner runner(X.data(), static_cast<int>(X.rows()), static_cast<int>(X.cols()), control);
+  const int n = static_cast<int>(X.rows()), K = static_cast<int>(pi.size());
+  gmmem::EmRunner runner(X.data(), n, static_cast<int>(X.cols()), control);
+  Rcpp::NumericMatrix resp(n, K);
   double loglik = 0.0;
-  Eigen::MatrixXd resp;
   try {
-    resp = runner.responsibilities(params_from_r(pi, mu, Sigma), &loglik);
+    loglik = runner.responsibilities(params_from_r(pi, mu, Sigma), resp.begin());
   } catch (const gmmem::em_error& e) {
     return Rcpp::List::create(Rcpp::Named("error") = em_error_to_r(e));
   }

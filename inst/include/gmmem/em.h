@@ -5,7 +5,9 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -50,34 +52,34 @@ public:
     chunks_.resize(n_chunks_);
   }
 
-  // Runs EM from `start`; `interrupt()` is called between iterations and may throw.
-  template <class Interrupt>
-  Trace run(const Params& start, Interrupt interrupt) {
+  // Runs EM from `start`. `interrupt()` is called between iterations and may
+  // throw. `sink` says where kept responsibilities go (see KeepInTrace): the
+  // core writes r_t straight into the storage it hands out, so nothing is copied.
+  template <class Interrupt, class Sink>
+  Trace run(const Params& start, Interrupt interrupt, Sink& sink) {
     Trace trace;
     const int K = start.k();
     std::vector<PreparedComponent> prepared = prepare(start, 0);
     trace.params.push_back(start);
-    if (keeps(0)) keep_uniform(trace, 0, K);
+    if (double* r0 = sink.slot(0)) {
+      Eigen::Map<Eigen::MatrixXd>(r0, n_, K).setConstant(1.0 / K);
+      trace.resp_iteration.push_back(0);
+    }
 
-    Eigen::MatrixXd resp_now;
     bool stopped_early = false;
     for (int t = 1; t <= control_.max_iter; ++t) {
       interrupt();
-      const bool keep_now = keeps(t);
-      if (keep_now) resp_now.resize(n_, K);
-      const ChunkSums sums = pass(trace.params.back(), prepared, true, keep_now ? &resp_now : nullptr, t);
+      double* r_t = sink.slot(t);
+      const ChunkSums sums = pass(trace.params.back(), prepared, true, r_t, t);
       // This pass ran the E-step of theta_{t-1}, so it also measured l(theta_{t-1}).
       record_loglik(trace, sums.loglik);
       if (has_converged(trace)) {
-        stopped_early = true;
+        stopped_early = true;  // r_t, if written, belongs to no recorded iteration
         break;
       }
       trace.params.push_back(m_step(sums, trace.params.back(), t));
       prepared = prepare(trace.params.back(), t);
-      if (keep_now) {
-        trace.resp_iteration.push_back(t);
-        trace.resp.push_back(resp_now);
-      }
+      if (r_t) trace.resp_iteration.push_back(t);
     }
     trace.n_iter = static_cast<int>(trace.params.size()) - 1;
     if (!stopped_early) {
@@ -86,44 +88,33 @@ public:
     } else {
       trace.converged = true;
     }
-    if (control_.keep_last) keep_last(trace, K);
+    keep_last(trace, K, sink);
     return trace;
   }
 
-  // Responsibilities of theta (the E-step alone), n x K, and l(theta).
-  Eigen::MatrixXd responsibilities(const Params& theta, double* loglik) {
+  // Responsibilities of theta (the E-step alone) into `resp` (n x K), and l(theta).
+  double responsibilities(const Params& theta, double* resp) {
     std::vector<PreparedComponent> prepared = prepare(theta, 0);
-    Eigen::MatrixXd resp(n_, theta.k());
-    const ChunkSums sums = pass(theta, prepared, false, &resp, 0);
-    if (loglik) *loglik = sums.loglik;
-    return resp;
+    return pass(theta, prepared, false, resp, 0).loglik;
   }
 
 private:
-  bool keeps(int t) const {
-    return std::binary_search(control_.keep.begin(), control_.keep.end(), t);
-  }
-
-  void keep_uniform(Trace& trace, int t, int K) const {
-    trace.resp_iteration.push_back(t);
-    trace.resp.push_back(Eigen::MatrixXd::Constant(n_, K, 1.0 / K));
-  }
-
   // The last iteration's responsibilities come from the parameters before it;
   // when they were not kept on the way, one more E-step recomputes them exactly.
-  void keep_last(Trace& trace, int K) {
+  template <class Sink>
+  void keep_last(Trace& trace, int K, Sink& sink) {
     const int last = trace.n_iter;
     if (!trace.resp_iteration.empty() && trace.resp_iteration.back() == last) return;
+    double* r_last = sink.last_slot(last);
+    if (!r_last) return;
     if (last == 0) {
-      keep_uniform(trace, 0, K);
-      return;
+      Eigen::Map<Eigen::MatrixXd>(r_last, n_, K).setConstant(1.0 / K);
+    } else {
+      const Params& before = trace.params[last - 1];
+      std::vector<PreparedComponent> prepared = prepare(before, last - 1);
+      pass(before, prepared, false, r_last, last);
     }
-    const Params& before = trace.params[last - 1];
-    std::vector<PreparedComponent> prepared = prepare(before, last - 1);
-    Eigen::MatrixXd resp(n_, K);
-    pass(before, prepared, false, &resp, last);
     trace.resp_iteration.push_back(last);
-    trace.resp.push_back(std::move(resp));
   }
 
   void record_loglik(Trace& trace, double value) const {
@@ -147,6 +138,20 @@ private:
     return std::fabs(now - before) <= control_.tol * (1.0 + std::fabs(now));
   }
 
+  // What the user can do about a degenerate component: turn on reg_covar, or,
+  // when it is on, make it large enough for the scale of the data.
+  std::string regularisation_advice() const {
+    if (control_.reg_covar > 0.0) {
+      std::ostringstream value;
+      value << control_.reg_covar;
+      return "`reg_covar` = " + value.str() +
+             " is too small for the scale of the data: increase it (it is added to the "
+             "variances), or choose another start.";
+    }
+    return "Set `reg_covar` > 0 (e.g. 1e-6 times the data's variances) to keep covariances "
+           "well-posed, or choose another start.";
+  }
+
   std::vector<PreparedComponent> prepare(const Params& theta, int iteration) const {
     std::vector<PreparedComponent> prepared(theta.k());
     for (int k = 0; k < theta.k(); ++k) {
@@ -155,8 +160,7 @@ private:
         throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": the covariance of " +
                            component_name(k) +
                            " is not numerically positive definite (the component has collapsed "
-                           "onto too few points). Set `reg_covar` > 0 (e.g. 1e-6) to keep "
-                           "covariances well-posed, or choose another start.",
+                           "onto too few points). " + regularisation_advice(),
                        iteration, k + 1);
       }
     }
@@ -166,11 +170,11 @@ private:
   // The E-step of theta over every row, with (when `accumulate`) the M-step's
   // weighted moments and (when `resp`) the responsibilities written out.
   ChunkSums pass(const Params& theta, const std::vector<PreparedComponent>& prepared,
-                 bool accumulate, Eigen::MatrixXd* resp, int iteration) {
+                 bool accumulate, double* resp, int iteration) {
     const int K = theta.k();
     const int rows = std::max(1, control_.chunk_rows);
-    // More threads than chunks would only add start-up cost.
-    const int threads = std::max(1, std::min(control_.threads, n_chunks_));
+    // A thread costs more to wake than a few thousand rows take to process.
+    const int threads = std::max(1, std::min(control_.threads, n_ / control_.min_rows_per_thread));
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
@@ -219,7 +223,7 @@ private:
   };
 
   void chunk_pass(const Params& theta, const std::vector<PreparedComponent>& prepared,
-                  bool accumulate, Eigen::MatrixXd* resp, int first_row, int m, ChunkSums& out,
+                  bool accumulate, double* resp, int first_row, int m, ChunkSums& out,
                   ChunkScratch& s) const {
     const int K = theta.k();
     const int d = d_;
@@ -260,7 +264,9 @@ private:
     out.loglik = loglik;
     total = total.inverse();
     for (int k = 0; k < K; ++k) s.logp.col(k).head(m) *= total;
-    if (resp) resp->block(first_row, 0, m, K) = s.logp.topRows(m).matrix();
+    if (resp) {
+      Eigen::Map<Eigen::MatrixXd>(resp, n_, K).middleRows(first_row, m) = s.logp.topRows(m).matrix();
+    }
     if (!accumulate) return;
 
     for (int k = 0; k < K; ++k) {
@@ -283,7 +289,8 @@ private:
     next.Sigma.resize(K);
     for (int k = 0; k < K; ++k) {
       const double weight = sums.weight[k];
-      if (!(weight > 0.0)) {
+      // A subnormal weight is as good as none: its moments keep no significant digit.
+      if (!(weight >= std::numeric_limits<double>::min())) {
         if (control_.reg_covar > 0.0) {
           // An empty component is kept where it was, with no weight: it takes
           // no further part, and the other components fit the data.
@@ -312,8 +319,8 @@ private:
       if (!S.allFinite() || !next.mu.col(k).allFinite()) {
         throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": the M-step for " +
                            component_name(k) +
-                           " gave non-finite parameters (its weight is too small). Set "
-                           "`reg_covar` > 0 or choose another start.",
+                           " gave non-finite parameters (its weight is too small). " +
+                           regularisation_advice(),
                        iteration, k + 1);
       }
       next.Sigma[k] = S;
@@ -329,12 +336,55 @@ private:
   std::vector<ChunkSums> chunks_;
 };
 
-// Runs EM on the n x d column-major data X from `start`.
+// The default home of kept responsibilities: Control::keep, and the last
+// iteration when Control::keep_last, as n x K matrices that fit_em() moves into
+// the Trace. Any class with these two members can stand in for it.
+class KeepInTrace {
+public:
+  KeepInTrace(int n, int K, const Control& control) : n_(n), K_(K), control_(control) {}
+
+  // Storage for r_t when iteration t is kept, else nullptr.
+  double* slot(int t) {
+    if (!std::binary_search(control_.keep.begin(), control_.keep.end(), t)) return nullptr;
+    return add(t);
+  }
+  // Storage for the final iteration's r_t when it was not kept on the way.
+  double* last_slot(int t) { return control_.keep_last ? add(t) : nullptr; }
+
+  // The matrices of the iterations the trace recorded, in its order.
+  void move_into(Trace& trace) {
+    for (int t : trace.resp_iteration) {
+      for (std::size_t j = 0; j < iterations_.size(); ++j) {
+        if (iterations_[j] == t) {
+          trace.resp.push_back(std::move(matrices_[j]));
+          break;
+        }
+      }
+    }
+  }
+
+private:
+  double* add(int t) {
+    iterations_.push_back(t);
+    matrices_.emplace_back(n_, K_);
+    return matrices_.back().data();
+  }
+  int n_, K_;
+  const Control& control_;
+  std::vector<int> iterations_;
+  std::deque<Eigen::MatrixXd> matrices_;  // a deque never moves what it handed out
+};
+
+// Runs EM on the n x d column-major data X from `start`, keeping
+// responsibilities as Control says.
 template <class Interrupt = NoInterrupt>
 Trace fit_em(const double* X, int n, int d, const Params& start, const Control& control,
              Interrupt interrupt = Interrupt()) {
   EmRunner runner(X, n, d, control);
-  return runner.run(start, interrupt);
+  KeepInTrace sink(n, start.k(), control);
+  Trace trace = runner.run(start, interrupt, sink);
+  sink.move_into(trace);
+  return trace;
 }
 
 }  // namespace gmmem

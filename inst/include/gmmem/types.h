@@ -35,6 +35,8 @@ struct Control {
   // Rows per unit of parallel work. Fixed, so sums are added in the same order
   // whatever the number of threads and results do not depend on it.
   int chunk_rows = 256;
+  // Fewer rows than this per thread and the extra threads are not used.
+  int min_rows_per_thread = 8192;
 };
 
 struct Trace {
