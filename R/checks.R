@@ -11,7 +11,7 @@ check_whole_number <- function(x, arg, min = -Inf, max = Inf) {
   }
   if (x < min) abort_arg(arg, "must be at least ", format(min), ".")
   if (x > max) abort_arg(arg, "must be at most ", format(max, scientific = FALSE), ".")
-  x
+  as.double(x)
 }
 
 check_number <- function(x, arg, min = -Inf, allow_null = FALSE) {
@@ -122,11 +122,36 @@ check_covariance <- function(S, d, arg) {
   }
   if (anyNA(S) || any(!is.finite(S))) abort_arg(arg, "must not contain NA, NaN or infinite values.")
   S <- unname(S) + 0
-  if (max(abs(S - t(S))) > 1e-10 * max(1, max(abs(S)))) abort_arg(arg, "must be symmetric.")
-  if (inherits(try(chol(S), silent = TRUE), "try-error") || min(diag(S)) <= 0) {
-    abort_arg(arg, "must be symmetric positive definite.")
+  if (max(abs(S - t(S))) > 1e-10 * max(abs(S))) abort_arg(arg, "must be symmetric.")
+  if (!is_numerically_pd(S)) {
+    abort_arg(arg, "must be symmetric positive definite (its smallest Cholesky pivot must not be ",
+              "rounding noise next to its largest variance).")
   }
   S
+}
+
+# The core's test (component.h): a Cholesky factor exists and every squared
+# pivot exceeds d * eps * the largest variance.
+is_numerically_pd <- function(S) {
+  if (any(diag(S) <= 0)) return(FALSE)
+  R <- tryCatch(chol(S), error = function(e) NULL)
+  !is.null(R) && min(diag(R))^2 > nrow(S) * .Machine$double.eps * max(diag(S))
+}
+
+# One of `choices`; the whole default vector (as match.arg) means the first.
+check_choice <- function(x, choices, arg) {
+  if (identical(x, choices)) return(choices[1L])
+  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
+    abort_arg(arg, "must be one of ", paste0("\"", choices, "\"", collapse = ", "), ".")
+  }
+  x
+}
+
+# NULL (use R's RNG as it stands) or a whole number for set.seed().
+check_seed <- function(seed, arg = "seed") {
+  if (is.null(seed)) return(NULL)
+  check_whole_number(seed, arg, min = -.Machine$integer.max, max = .Machine$integer.max)
+  as.integer(seed)
 }
 
 check_threads <- function(threads, arg = "threads") {

@@ -33,6 +33,10 @@ generate_data <- function(n_samples_cluster1 = 200, n_samples_cluster2 = 200, va
   mean1 <- check_numeric_vector(mean1, "mean1")
   mean2 <- check_numeric_vector(mean2, "mean2", length(mean1))
   seed <- check_whole_number(seed, "seed", min = 0, max = 2^32 - 1)
+  # R's matrices hold at most 2^31 - 1 rows
+  if (n1 + n2 > .Machine$integer.max) {
+    abort_arg("n_samples_cluster1", "and `n_samples_cluster2` add up to more rows than R can hold (2^31 - 1).")
+  }
 
   X <- generate_numpy_cpp(as.integer(n1), as.integer(n2), mean1, mean2, var1, var2, seed)
   d <- length(mean1)

@@ -33,21 +33,40 @@
 #' @param Sigma Starting covariances: a list of \eqn{K} symmetric positive
 #'   definite \eqn{d \times d} matrices, or a \eqn{d \times d \times K} array.
 #' @param k Number of components when `gmm_em()` chooses its own start (no
-#'   `pi`, `mu` or `Sigma` given).
+#'   `pi`, `mu` or `Sigma` given). It must not exceed the number of rows.
+#' @param init How `gmm_em()` chooses a start from `k`: `"kmeans++"` (the
+#'   default) or `"random"`. Both pick `k` data points as the starting means:
+#'   k-means++ picks the first uniformly and each next one with probability
+#'   proportional to its squared distance from the nearest one already picked;
+#'   `"random"` picks `k` distinct rows uniformly. Distances are measured on
+#'   the columns divided by their standard deviations. Each point then goes
+#'   to its nearest mean; the starting weights are the shares of points
+#'   (at least one point per component), and each starting covariance is the
+#'   covariance of a component's points plus a ridge of \eqn{10^{-6}} times
+#'   the data's variances, or the diagonal of the data's variances when the
+#'   component has at most `d` points or is flat in some direction (such as
+#'   duplicated points). `reg_covar` is added to every starting covariance.
+#'   Only for starts chosen from `k`.
+#' @param n_init Number of starts chosen from `k`; EM runs from each and the
+#'   fit with the highest final log-likelihood is kept (`fit$control$n_starts`
+#'   says how many were tried, `fit$start` is the winning start).
+#' @param seed `NULL` (the default) to draw the starts with R's random number
+#'   generator as it stands, so that [set.seed()] before the call reproduces
+#'   them; or a whole number, which chooses the starts as after
+#'   `set.seed(seed)` and then puts the generator's state back as it was,
+#'   so the call does not change the user's random numbers.
 #' @param max_iter Number of EM iterations (at most; fewer with `tol`).
 #' @param tol `NULL` (the default: run all `max_iter` iterations) or a
 #'   non-negative relative tolerance on the change in log-likelihood.
 #' @param reg_covar Non-negative number added to the diagonal of every
 #'   covariance the M-step makes.
 #' @param keep Which iterations' responsibilities to keep: `"auto"` (all of
-#'   them when `n * K * (max_iter + 1)` numbers fit in
-#'   `getOption("gmmem.keep_budget", 2^27)` bytes / 8, otherwise iterations 0,
-#'   1, 5, 10, 25, 40 and the last, with a message), `"all"`, `"last"`, or a
-#'   vector of iteration numbers. The last iteration's are always kept.
+#'   them when their `8 * n * K * (max_iter + 1)` bytes fit in
+#'   `getOption("gmmem.keep_budget")`, 128 MB by default; otherwise iterations
+#'   0, 1, 5, 10, 25, 40 and the last, with a message), `"all"`, `"last"`, or
+#'   a vector of iteration numbers. The last iteration's are always kept.
 #' @param threads Number of threads for the E- and M-steps; results do not
 #'   depend on it. Defaults to [gmm_threads()].
-#' @param ... Passed to the start chooser when `pi`, `mu` and `Sigma` are not
-#'   given.
 #' @return An object of class `gmm_em`, a list with
 #'   \describe{
 #'     \item{`params`}{data frame, one row per iteration and component:
@@ -77,9 +96,13 @@
 #' # stop early once the log-likelihood settles
 #' gmm_em(X, pi = c(0.5, 0.5), mu = list(c(-2, 2), c(2, -2)),
 #'        Sigma = list(diag(2), diag(2)), tol = 1e-10)$n_iter
+#'
+#' # real data, with a start chosen by k-means++ (best of 5)
+#' gmm_em(faithful, k = 2, n_init = 5, seed = 1, tol = 1e-8)
 #' @export
-gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL, max_iter = 100L,
-                   tol = NULL, reg_covar = 0, keep = "auto", threads = gmm_threads(), ...) {
+gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
+                   init = c("kmeans++", "random"), n_init = 1L, seed = NULL, max_iter = 100L,
+                   tol = NULL, reg_covar = 0, keep = "auto", threads = gmm_threads()) {
   call <- match.call()
   X <- as_data_matrix(data)
   n <- nrow(X)
@@ -89,7 +112,8 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL, max_iter 
   reg_covar <- check_number(reg_covar, "reg_covar", min = 0)
   threads <- check_threads(threads)
 
-  starts <- resolve_start(X, pi, mu, Sigma, k, reg_covar = reg_covar, threads = threads, ...)
+  starts <- resolve_start(X, pi, mu, Sigma, k, init = init, n_init = n_init, seed = seed,
+                          init_given = !missing(init), reg_covar = reg_covar)
   K <- length(starts[[1L]]$pi)
   keep <- resolve_keep(keep, n, K, max_iter)
   tol_core <- if (is.null(tol)) -1 else tol
@@ -99,9 +123,11 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL, max_iter 
   best <- NULL
   best_start <- NULL
   failure <- NULL
+  # without tol every iteration runs, so the last one's slot is known ahead
+  keep_iter <- if (is.null(tol)) union(keep$iterations, max_iter) else keep$iterations
   for (start in starts) {
     res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter, tol_core, reg_covar,
-                      keep$iterations, TRUE, threads)
+                      keep_iter, threads)
     if (!is.null(res$error)) {
       failure <- res$error
       next
@@ -119,20 +145,32 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL, max_iter 
   }
   fit <- new_gmm_em(best, X, best_start, call, tol = tol, reg_covar = reg_covar, keep_note = keep$note)
   fit$control$n_starts <- length(starts)
+  fit$control$init <- attr(starts, "init")
   fit
 }
 
 # The starts, as a list of list(pi, mu = d x K matrix, Sigma = d x d x K array,
-# form): the user's pi, mu and Sigma, checked and honoured exactly, or those
-# gmm_start() chooses from k.
-resolve_start <- function(X, pi, mu, Sigma, k, ...) {
+# form), with attribute "init" saying where they came from: the user's pi, mu
+# and Sigma, checked and honoured exactly ("given"), or those gmm_start()
+# chooses from k. The arguments of the chooser are an error with a given start
+# rather than silently ignored.
+resolve_start <- function(X, pi, mu, Sigma, k, init = "kmeans++", n_init = 1L, seed = NULL,
+                          init_given = FALSE, reg_covar = 0) {
   given <- c(pi = !is.null(pi), mu = !is.null(mu), Sigma = !is.null(Sigma))
   if (any(given) && !all(given)) {
     abort_arg(names(given)[!given][1L], "is missing: give all of `pi`, `mu` and `Sigma`, or none of them and `k`.")
   }
   if (!any(given)) {
     if (is.null(k)) abort_arg("k", "is missing: give the number of components, or a start (`pi`, `mu`, `Sigma`).")
-    return(gmm_start(X, k, ...))
+    init <- check_choice(init, c("kmeans++", "random"), "init")
+    starts <- gmm_start(X, k, init = init, n_init = n_init, seed = seed, reg_covar = reg_covar)
+    return(structure(starts, init = init))
+  }
+  chooser <- c(init = init_given, n_init = !identical(n_init, 1L) && !identical(n_init, 1),
+               seed = !is.null(seed))
+  if (any(chooser)) {
+    abort_arg(names(chooser)[chooser][1L], "applies only when gmm_em() chooses its own start from `k`; ",
+              "the start given in `pi`, `mu` and `Sigma` is used as it is.")
   }
   if (!is.null(k)) {
     check_whole_number(k, "k", min = 1)
@@ -143,9 +181,10 @@ resolve_start <- function(X, pi, mu, Sigma, k, ...) {
   pi <- check_pi(pi)
   K <- length(pi)
   if (K > n) abort_arg("pi", "has ", K, " components but `data` has only ", n, " rows (K must not exceed n).")
-  list(list(pi = pi, mu = check_mu(mu, K, d), Sigma = check_Sigma(Sigma, K, d),
-            form = list(mu = if (is.list(mu)) "list" else "matrix",
-                        Sigma = if (is.list(Sigma)) "list" else "array")))
+  start <- list(pi = pi, mu = check_mu(mu, K, d), Sigma = check_Sigma(Sigma, K, d),
+                form = list(mu = if (is.list(mu)) "list" else "matrix",
+                            Sigma = if (is.list(Sigma)) "list" else "array"))
+  structure(list(start), init = "given")
 }
 
 # Which iterations' responsibilities to keep, within the memory budget.
@@ -160,6 +199,9 @@ resolve_keep <- function(keep, n, K, max_iter) {
     if (keep == "all") return(list(iterations = all_iter, note = NULL))
     if (keep == "last") return(list(iterations = integer(), note = NULL))
     budget <- getOption("gmmem.keep_budget", 2^27)
+    if (!is.numeric(budget) || length(budget) != 1L || is.na(budget) || budget < 0) {
+      abort_arg("getOption(\"gmmem.keep_budget\")", "must be a single non-negative number of bytes.")
+    }
     if (as.double(n) * K * (max_iter + 1) * 8 <= budget) return(list(iterations = all_iter, note = NULL))
     kept <- figure_iterations[figure_iterations <= max_iter]
     note <- sprintf(paste0("Responsibilities kept for iterations %s and the last only: all %d would take %s ",
@@ -191,8 +233,10 @@ new_gmm_em <- function(res, X, start, call, tol, reg_covar, keep_note) {
   d <- ncol(X)
   K <- nrow(res$pi)
   T <- res$n_iter
+  # The core wrote the kept responsibilities into one array; only when tol
+  # stopped the fit early are there unfilled slots to drop (a copy).
   resp <- res$resp
-  dimnames(resp) <- list(NULL, NULL, as.character(res$resp_iteration))
+  if (!identical(res$resp_slot, seq_len(dim(resp)[3L]))) resp <- resp[, , res$resp_slot, drop = FALSE]
   fit <- list(
     params = params_frame(res$pi, res$mu, res$Sigma),
     loglik = data.frame(iteration = 0:T, loglik = res$loglik, change = c(NA, diff(res$loglik))),

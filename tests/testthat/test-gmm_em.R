@@ -124,7 +124,7 @@ test_that("`tol` stops at the first iteration that meets DESIGN.md's rule", {
 
 test_that("results do not depend on the number of threads", {
   set.seed(11)
-  X <- rbind(matrix(rnorm(6000), ncol = 2), matrix(rnorm(6000, 2), ncol = 2))
+  X <- rbind(matrix(rnorm(20000), ncol = 2), matrix(rnorm(20000, 2), ncol = 2))  # 20000 rows: 2 threads
   one <- gmm_em(X, c(0.5, 0.5), list(c(0, 0), c(1, 1)), list(diag(2), diag(2)), max_iter = 20, threads = 1)
   two <- gmm_em(X, c(0.5, 0.5), list(c(0, 0), c(1, 1)), list(diag(2), diag(2)), max_iter = 20, threads = 2)
   expect_identical(one$params, two$params)
