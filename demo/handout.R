@@ -18,3 +18,11 @@ print(format(path, digits = 6), row.names = FALSE)
 cat("\nlog-likelihood at the same iterations\n")
 print(format(fit$loglik[fit$loglik$iteration %in% shown, c("iteration", "loglik")], digits = 10),
       row.names = FALSE)
+
+# The handout's six-panel figure, written to a PNG file: the path in the
+# environment variable GMMEM_FIGURE, or handout-six-panels.png in the working
+# directory.
+figure <- plot_mixtures(fit, iterations = c(0, 1, 5, 10, 25, 40))
+figure_file <- Sys.getenv("GMMEM_FIGURE", "handout-six-panels.png")
+ggplot2::ggsave(figure_file, figure, width = 9, height = 6, dpi = 100)
+cat("\nThe six-panel figure is in", normalizePath(figure_file), "\n")
