@@ -5,6 +5,7 @@
 #   make demo       install into ./.lib and print the handout example
 #   make test       install into ./.lib and run tests/testthat against it (quick)
 #   make check      R CMD build + R CMD check --as-cran in ./check (what CI runs)
+#   make bench      install into ./.lib and run bench/bench.R (speed and memory against the peers)
 #   make document   Rcpp::compileAttributes() + roxygen2::roxygenise()
 #   make clean      remove everything the targets above made
 #
@@ -56,7 +57,7 @@ PKG_SOURCES := $(shell find DESCRIPTION NAMESPACE R src inst -type f \
 INSTALLED   := $(LIB)/$(PKG)/DESCRIPTION
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-dev deps-check install demo test check document clean
+.PHONY: help deps deps-dev deps-check install demo test check bench document clean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -119,6 +120,10 @@ check: deps-check
 	  echo "make check: FAILED"; exit 1; \
 	fi; \
 	echo "make check: OK"
+
+# Speed and memory against mclust, mixtools and scikit-learn (bench/README.md).
+bench: install deps-dev
+	$(WITH_LIB) $(RSCRIPT) bench/bench.R
 
 document: deps-dev
 	$(RSCRIPT) -e 'Rcpp::compileAttributes(); roxygen2::roxygenise(load_code = "source")'

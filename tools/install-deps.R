@@ -13,8 +13,8 @@
 #      created when none is writable).
 # It also makes sure pandoc is there (vignettes are built with rmarkdown).
 #
-#   --dev    also roxygen2 (for `make document`) and, through apt, python3-numpy
-#            (data-raw/) and python3-sklearn (bench/). Debian's python is
+#   --dev    also roxygen2 (for `make document`), mixtools (a peer in bench/)
+#            and, through apt, python3-numpy (data-raw/) and python3-sklearn (bench/). Debian's python is
 #            /usr/bin/python3: call that one, another python3 may come first on PATH.
 #   --check  also the tools `R CMD check --as-cran` wants, through apt: qpdf
 #            (without it: a WARNING, even with no PDF in the package) and HTML
@@ -84,6 +84,7 @@ parse_deps <- function(fields) {
 
 wanted <- parse_deps(c("Depends", "Imports", "LinkingTo", "Suggests"))
 if (dev && !"roxygen2" %in% names(wanted)) wanted[["roxygen2"]] <- NA_character_
+if (dev && !"mixtools" %in% names(wanted)) wanted[["mixtools"]] <- NA_character_
 
 vignette_builder <- if ("VignetteBuilder" %in% colnames(desc)) desc[1, "VignetteBuilder"] else NA
 needs_pandoc <- "rmarkdown" %in% names(wanted) ||
