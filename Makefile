@@ -6,6 +6,7 @@
 #   make test       install into ./.lib and run tests/testthat against it (quick)
 #   make check      R CMD build + R CMD check --as-cran in ./check (what CI runs)
 #   make bench      install into ./.lib and run bench/bench.R (speed and memory against the peers)
+#   make sanitize   ASan + UBSan build in a scratch copy; tests, examples and demo under it (~5 min)
 #   make document   Rcpp::compileAttributes() + roxygen2::roxygenise()
 #   make clean      remove everything the targets above made
 #
@@ -57,7 +58,7 @@ PKG_SOURCES := $(shell find DESCRIPTION NAMESPACE R src inst -type f \
 INSTALLED   := $(LIB)/$(PKG)/DESCRIPTION
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-dev deps-check install demo test check bench document clean
+.PHONY: help deps deps-dev deps-check install demo test check bench sanitize document clean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -124,6 +125,12 @@ check: deps-check
 # Speed and memory against mclust, mixtools and scikit-learn (bench/README.md).
 bench: install deps-dev
 	$(WITH_LIB) $(RSCRIPT) bench/bench.R
+
+# Memory safety: gmmem built with gcc's AddressSanitizer and UndefinedBehaviorSanitizer in a
+# scratch copy, the test suite, examples and demo run under it. Not part of `make check`.
+# SANITIZE_FLAGS=--valgrind uses valgrind memcheck instead; --keep keeps the scratch directory.
+sanitize:
+	R="$(R)" RSCRIPT="$(RSCRIPT)" bash tools/sanitize.sh $(SANITIZE_FLAGS)
 
 document: deps-dev
 	$(RSCRIPT) -e 'Rcpp::compileAttributes(); roxygen2::roxygenise(load_code = "source")'

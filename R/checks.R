@@ -171,7 +171,12 @@ check_threads <- function(threads, arg = "threads") {
 gmm_threads <- function() {
   opt <- getOption("gmmem.threads")
   if (!is.null(opt)) return(check_threads(opt, "getOption(\"gmmem.threads\")"))
-  cores <- parallel::detectCores(logical = TRUE)
-  if (is.na(cores)) cores <- 1L
-  as.integer(min(2L, cores))
+  if (is.null(cache$cores)) {
+    # detectCores() starts a shell on Linux, about 10 ms: ask once per session
+    cores <- parallel::detectCores(logical = TRUE)
+    cache$cores <- if (is.na(cores)) 1L else as.integer(cores)
+  }
+  min(2L, cache$cores)
 }
+
+cache <- new.env(parent = emptyenv())

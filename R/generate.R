@@ -38,8 +38,16 @@ generate_data <- function(n_samples_cluster1 = 200, n_samples_cluster2 = 200, va
     abort_arg("n_samples_cluster1", "and `n_samples_cluster2` add up to more rows than R can hold (2^31 - 1).")
   }
 
-  X <- generate_numpy_cpp(as.integer(n1), as.integer(n2), mean1, mean2, var1, var2, seed)
   d <- length(mean1)
+  # Up to 2^31 - 1 rows pass the checks: a machine without the memory for them
+  # makes Eigen throw std::bad_alloc, which names no argument.
+  X <- tryCatch(generate_numpy_cpp(as.integer(n1), as.integer(n2), mean1, mean2, var1, var2, seed),
+                error = function(e) {
+                  if (!grepl("bad_alloc", conditionMessage(e), fixed = TRUE)) stop(e)
+                  size <- format(structure(8 * (n1 + n2) * d, class = "object_size"), units = "auto")
+                  abort_arg("n_samples_cluster1", "and `n_samples_cluster2` ask for ", format(n1 + n2, big.mark = ","),
+                            " points of ", d, " coordinates (", size, "): more memory than there is.")
+                })
   colnames(X) <- if (d == 2L) c("x", "y") else paste0("x", seq_len(d))
   out <- as.data.frame(X)
   out$cluster <- factor(rep(c(1L, 2L), c(n1, n2)), levels = 1:2)

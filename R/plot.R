@@ -403,7 +403,8 @@ check_iterations <- function(iterations, fit) {
     abort_arg("iterations", "must be at most ", n_iter, ", the number of iterations the fit ran; ",
               paste(beyond, collapse = ", "), if (length(beyond) > 1L) " are" else " is", " beyond it.")
   }
-  if (anyDuplicated(iterations)) abort_arg("iterations", "must not repeat an iteration.")
+  # as.vector(): on a matrix, anyDuplicated() compares rows, not values.
+  if (anyDuplicated(as.vector(iterations))) abort_arg("iterations", "must not repeat an iteration.")
   kept <- kept_iterations(fit)
   missing_resp <- setdiff(iterations, kept)
   if (length(missing_resp) > 0L) {
@@ -451,7 +452,7 @@ check_radii <- function(radii) {
   }
   if (any(radii <= 0)) abort_arg("radii", "must be positive.")
   if (length(radii) > 6L) abort_arg("radii", "must have at most 6 values, not ", length(radii), ".")
-  if (anyDuplicated(radii)) abort_arg("radii", "must not repeat a radius.")
+  if (anyDuplicated(as.vector(radii))) abort_arg("radii", "must not repeat a radius.")
   as.vector(radii)
 }
 
