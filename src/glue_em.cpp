@@ -91,7 +91,10 @@ Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::
   std::sort(keep.begin(), keep.end());
   keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
   const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols()), K = static_cast<int>(pi.size());
-  RArraySink sink(n, K, keep, tol >= 0.0);
+  // A spare slot for the last iteration only when tol may stop the fit at an
+  // iteration that `keep` does not hold.
+  const bool keeps_every_iteration = keep.size() == static_cast<std::size_t>(max_iter) + 1;
+  RArraySink sink(n, K, keep, tol >= 0.0 && !keeps_every_iteration);
 
   gmmem::Trace trace;
   try {

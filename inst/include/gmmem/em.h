@@ -31,11 +31,19 @@ struct ChunkSums {
   Eigen::MatrixXd second;  // (d*d) x K: sum_i r_ik (x_i - c_k)_j (x_i - c_k)_l, l >= j filled
   int bad_row = -1;        // first row whose density is not finite, if any
 
-  void reset(int d, int k) {
+  // Sizes the sums (outside any parallel region: this may allocate).
+  void allocate(int d, int k) {
+    if (weight.size() == k && first.rows() == d) return;
+    weight.resize(k);
+    first.resize(d, k);
+    second.resize(d * d, k);
+  }
+  // Zeroes the sums; never allocates, so it is safe inside the parallel region.
+  void clear() {
     loglik = 0.0;
-    weight.setZero(k);
-    first.setZero(d, k);
-    second.setZero(d * d, k);
+    weight.setZero();
+    first.setZero();
+    second.setZero();
     bad_row = -1;
   }
 };
@@ -83,7 +91,7 @@ public:
     }
     trace.n_iter = static_cast<int>(trace.params.size()) - 1;
     if (!stopped_early) {
-      record_loglik(trace, pass(trace.params.back(), prepared, false, nullptr, trace.n_iter + 1).loglik);
+      record_loglik(trace, pass(trace.params.back(), prepared, false, nullptr, trace.n_iter).loglik);
       trace.converged = control_.tol >= 0.0 && has_converged(trace);
     } else {
       trace.converged = true;
@@ -175,13 +183,20 @@ private:
     const int rows = std::max(1, control_.chunk_rows);
     // A thread costs more to wake than a few thousand rows take to process.
     const int threads = std::max(1, std::min(control_.threads, n_ / control_.min_rows_per_thread));
+    // Everything the threads use is allocated here: an exception (bad_alloc)
+    // must not be thrown inside the parallel region, where it would end R.
+    for (ChunkSums& part : chunks_) part.allocate(d_, K);
+    while (static_cast<int>(scratch_.size()) < threads) scratch_.emplace_back(rows, d_, K);
+    for (ChunkScratch& scratch : scratch_) scratch.allocate(rows, d_, K);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
     {
-      ChunkScratch scratch(rows, d_, K);
 #ifdef _OPENMP
+      ChunkScratch& scratch = scratch_[omp_get_thread_num()];
 #pragma omp for schedule(static)
+#else
+      ChunkScratch& scratch = scratch_[0];
 #endif
       for (int c = 0; c < n_chunks_; ++c) {
         const int first_row = c * rows;
@@ -189,10 +204,10 @@ private:
         chunk_pass(theta, prepared, accumulate, resp, first_row, m, chunks_[c], scratch);
       }
     }
-    (void)threads;
     // Added in chunk order, so the sums do not depend on the number of threads.
     ChunkSums total;
-    total.reset(d_, K);
+    total.allocate(d_, K);
+    total.clear();
     for (int c = 0; c < n_chunks_; ++c) {
       const ChunkSums& part = chunks_[c];
       if (part.bad_row >= 0) {
@@ -209,14 +224,29 @@ private:
         total.second += part.second;
       }
     }
+    if (!std::isfinite(total.loglik)) {
+      // every row is finite but their sum is not: data beyond double precision
+      throw em_error("EM stopped at iteration " + std::to_string(iteration) +
+                         ": the log-likelihood is not finite (the data are too far from every mean "
+                         "for double precision; rescale the data).",
+                     iteration, -1);
+    }
     return total;
   }
 
   // Per-thread work space for one chunk; every loop below runs down a column of
   // rows values, so Eigen vectorises it.
   struct ChunkScratch {
-    ChunkScratch(int rows, int d, int K)
-        : centred(rows, d * K), logp(rows, K), quad(rows), proj(rows), top(rows), total(rows) {}
+    ChunkScratch(int rows, int d, int K) { allocate(rows, d, K); }
+    void allocate(int rows, int d, int K) {
+      if (logp.rows() == rows && logp.cols() == K && centred.cols() == d * K) return;
+      centred.resize(rows, d * K);
+      logp.resize(rows, K);
+      quad.resize(rows);
+      proj.resize(rows);
+      top.resize(rows);
+      total.resize(rows);
+    }
     Eigen::ArrayXXd centred;  // x_i - mu_k, d columns per component
     Eigen::ArrayXXd logp;     // log pi_k N(x_i | k), then r_ik
     Eigen::ArrayXd quad, proj, top, total;
@@ -227,7 +257,7 @@ private:
                   ChunkScratch& s) const {
     const int K = theta.k();
     const int d = d_;
-    out.reset(accumulate ? d : 0, accumulate ? K : 0);
+    out.clear();
     auto quad = s.quad.head(m);
     auto proj = s.proj.head(m);
     auto top = s.top.head(m);
@@ -343,6 +373,7 @@ private:
   Control control_;
   int n_chunks_ = 0;
   std::vector<ChunkSums> chunks_;
+  std::vector<ChunkScratch> scratch_;  // one per thread
 };
 
 // The default home of kept responsibilities: Control::keep, and the last
@@ -350,15 +381,18 @@ private:
 // the Trace. Any class with these two members can stand in for it.
 class KeepInTrace {
 public:
-  KeepInTrace(int n, int K, const Control& control) : n_(n), K_(K), control_(control) {}
+  KeepInTrace(int n, int K, const Control& control)
+      : n_(n), K_(K), keep_(control.keep), keep_last_(control.keep_last) {
+    std::sort(keep_.begin(), keep_.end());
+  }
 
   // Storage for r_t when iteration t is kept, else nullptr.
   double* slot(int t) {
-    if (!std::binary_search(control_.keep.begin(), control_.keep.end(), t)) return nullptr;
+    if (!std::binary_search(keep_.begin(), keep_.end(), t)) return nullptr;
     return add(t);
   }
   // Storage for the final iteration's r_t when it was not kept on the way.
-  double* last_slot(int t) { return control_.keep_last ? add(t) : nullptr; }
+  double* last_slot(int t) { return keep_last_ ? add(t) : nullptr; }
 
   // The matrices of the iterations the trace recorded, in its order.
   void move_into(Trace& trace) {
@@ -379,7 +413,8 @@ private:
     return matrices_.back().data();
   }
   int n_, K_;
-  const Control& control_;
+  std::vector<int> keep_;
+  bool keep_last_;
   std::vector<int> iterations_;
   std::deque<Eigen::MatrixXd> matrices_;  // a deque never moves what it handed out
 };

@@ -100,8 +100,8 @@ Eigen::MatrixXd draw_normal_diagonal_blocks(Rng& rng, const std::vector<int>& si
   return out;
 }
 
-// Draws `size` rows from N(mean, Sigma) for any symmetric positive
-// (semi-)definite Sigma through its Cholesky factor: x = mean + L z.
+// Draws `size` rows from N(mean, Sigma) for a symmetric positive definite
+// Sigma through its Cholesky factor: x = mean + L z.
 template <class Rng>
 Eigen::MatrixXd draw_normal_full(Rng& rng, int size, const Eigen::VectorXd& mean,
                                  const Eigen::MatrixXd& Sigma) {
