@@ -296,3 +296,26 @@ responsibilities_frame <- function(resp) {
              component = rep(seq_len(K), n * dims[3L]),
              r = as.vector(aperm(resp, c(2L, 1L, 3L))))
 }
+
+# pi (K), mu (d x K) and Sigma (d x d x K) at iteration t. The covariance
+# columns follow mu_1..mu_d in the order (1,1), (1,2), ..., (1,d), (2,2), ...,
+# which is read by position, not by name (names run together for d >= 10).
+params_at <- function(fit, t) {
+  params <- .subset2(fit, "params")
+  d <- ncol(.subset2(fit, "data"))
+  rows <- params[params$iteration == t, , drop = FALSE]
+  rows <- rows[order(rows$component), , drop = FALSE]
+  K <- nrow(rows)
+  mu_cols <- match(paste0("mu_", seq_len(d)), names(rows))
+  sigma_cols <- mu_cols[d] + seq_len(d * (d + 1L) / 2L)
+  upper <- which(upper.tri(diag(d), diag = TRUE), arr.ind = TRUE)
+  upper <- upper[order(upper[, "row"], upper[, "col"]), , drop = FALSE]
+  Sigma <- array(0, c(d, d, K))
+  for (k in seq_len(K)) {
+    S <- matrix(0, d, d)
+    S[upper] <- unlist(rows[k, sigma_cols], use.names = FALSE)
+    S[upper[, 2:1, drop = FALSE]] <- unlist(rows[k, sigma_cols], use.names = FALSE)
+    Sigma[, , k] <- S
+  }
+  list(pi = rows$pi, mu = unname(t(as.matrix(rows[mu_cols]))), Sigma = Sigma)
+}

@@ -70,19 +70,7 @@ print.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
 
 # The final parameters theta_T as the C++ core takes them: pi (K), mu (d x K)
 # and Sigma (d x d x K), whatever form `final` keeps them in.
-final_params <- function(object) {
-  final <- .subset2(object, "final")
-  K <- length(final$pi)
-  d <- ncol(.subset2(object, "data"))
-  mu <- if (is.list(final$mu)) matrix(unlist(final$mu, use.names = FALSE), d, K) else t(final$mu)
-  Sigma <- if (is.list(final$Sigma)) {
-    array(unlist(final$Sigma, use.names = FALSE), c(d, d, K))
-  } else {
-    array(final$Sigma, c(d, d, K))
-  }
-  dimnames(mu) <- NULL
-  list(pi = final$pi, mu = unname(mu), Sigma = Sigma)
-}
+final_params <- function(object) params_at(object, .subset2(object, "n_iter"))
 
 # The E-step of the final parameters on the rows of X: responsibilities (n x K)
 # and the log-likelihood. A row it cannot place (no finite density under any

@@ -147,12 +147,9 @@ plot_mixtures_2d <- function(points, params, iterations, dims, radii, palette, l
     ggplot2::geom_point(ggplot2::aes(.data$x, .data$y, fill = .data$fill),
                         data = means, shape = 23, colour = "black", size = 3, stroke = 0.7) +
     mixture_scales(palette, K, radii) +
-    ggplot2::facet_wrap(ggplot2::vars(iteration = .data$iteration), ncol = min(3L, length(iterations)),
-                        labeller = ggplot2::as_labeller(iteration_label)) +
+    iteration_panels(iterations) +
     ggplot2::coord_equal() +
-    ggplot2::labs(x = labels[1L], y = labels[2L]) +
-    ggplot2::theme_bw() +
-    ggplot2::theme(legend.position = "bottom")
+    ggplot2::labs(x = labels[1L], y = labels[2L])
 }
 
 plot_mixtures_1d <- function(points, params, iterations, radii, palette, label) {
@@ -203,11 +200,8 @@ plot_mixtures_1d <- function(points, params, iterations, radii, palette, label) 
     ggplot2::geom_point(ggplot2::aes(.data$x, .data$y, fill = .data$fill),
                         data = means, shape = 23, colour = "black", size = 3, stroke = 0.7) +
     mixture_scales(palette, K, radii) +
-    ggplot2::facet_wrap(ggplot2::vars(iteration = .data$iteration), ncol = min(3L, length(iterations)),
-                        labeller = ggplot2::as_labeller(iteration_label)) +
-    ggplot2::labs(x = label, y = "weighted component density") +
-    ggplot2::theme_bw() +
-    ggplot2::theme(legend.position = "bottom")
+    iteration_panels(iterations) +
+    ggplot2::labs(x = label, y = "weighted component density")
 }
 
 mixture_scales <- function(palette, K, radii) {
@@ -224,6 +218,14 @@ mixture_scales <- function(palette, K, radii) {
 }
 
 iteration_label <- function(x) paste("Iteration", x)
+
+# One panel per iteration, titled "Iteration t", three to a row; the theme of both plots.
+iteration_panels <- function(iterations) {
+  list(ggplot2::facet_wrap(ggplot2::vars(iteration = .data$iteration), ncol = min(3L, length(iterations)),
+                           labeller = ggplot2::as_labeller(iteration_label)),
+       ggplot2::theme_bw(),
+       ggplot2::theme(legend.position = "bottom"))
+}
 
 #' @rdname plot_mixtures
 #' @importFrom ggplot2 autoplot
@@ -296,29 +298,6 @@ plot_loglik <- function(x, ..., iterations = NULL) {
 }
 
 # ---- pieces of the fit, per iteration -----------------------------------------
-
-# pi (K), mu (d x K) and Sigma (d x d x K) at iteration t. The covariance
-# columns follow mu_1..mu_d in the order (1,1), (1,2), ..., (1,d), (2,2), ...,
-# which is read by position, not by name (names run together for d >= 10).
-params_at <- function(fit, t) {
-  params <- .subset2(fit, "params")
-  d <- ncol(.subset2(fit, "data"))
-  rows <- params[params$iteration == t, , drop = FALSE]
-  rows <- rows[order(rows$component), , drop = FALSE]
-  K <- nrow(rows)
-  mu_cols <- match(paste0("mu_", seq_len(d)), names(rows))
-  sigma_cols <- mu_cols[d] + seq_len(d * (d + 1L) / 2L)
-  upper <- which(upper.tri(diag(d), diag = TRUE), arr.ind = TRUE)
-  upper <- upper[order(upper[, "row"], upper[, "col"]), , drop = FALSE]
-  Sigma <- array(0, c(d, d, K))
-  for (k in seq_len(K)) {
-    S <- matrix(0, d, d)
-    S[upper] <- unlist(rows[k, sigma_cols], use.names = FALSE)
-    S[upper[, 2:1, drop = FALSE]] <- unlist(rows[k, sigma_cols], use.names = FALSE)
-    Sigma[, , k] <- S
-  }
-  list(pi = rows$pi, mu = t(as.matrix(rows[mu_cols])), Sigma = Sigma)
-}
 
 # n x K responsibilities at iteration t (uniform at iteration 0, kept or not).
 responsibilities_at <- function(fit, t) {
