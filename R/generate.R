@@ -48,9 +48,5 @@ generate_data <- function(n_samples_cluster1 = 200, n_samples_cluster2 = 200, va
                   abort_arg("n_samples_cluster1", "and `n_samples_cluster2` ask for ", format(n1 + n2, big.mark = ","),
                             " points of ", d, " coordinates (", size, "): more memory than there is.")
                 })
-  colnames(X) <- if (d == 2L) c("x", "y") else paste0("x", seq_len(d))
-  out <- as.data.frame(X)
-  out$cluster <- factor(rep(c(1L, 2L), c(n1, n2)), levels = 1:2)
-  class(out) <- c("gmm_data", "data.frame")
-  out
+  mixture_frame(X, rep(c(1L, 2L), c(n1, n2)), 2L, data_column_names(d))
 }
