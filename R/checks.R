@@ -32,8 +32,10 @@ check_numeric_vector <- function(x, arg, len = NULL) {
 }
 
 # The data as a numeric n x d matrix. A data frame from generate_data() keeps its
-# true labels in `cluster`, which is not a dimension of the data.
-as_data_matrix <- function(data, arg = "data") {
+# true labels in `cluster`, which is not a dimension of the data. With
+# `names_required` (the data a model is fitted to) the column names must be
+# distinct and non-empty, or absent, because new data are matched to them.
+as_data_matrix <- function(data, arg = "data", names_required = FALSE) {
   if (inherits(data, "gmm_data")) data <- data[setdiff(names(data), "cluster")]
   if (is.data.frame(data)) {
     numeric_cols <- vapply(data, function(col) is.numeric(col) && !is.object(col), logical(1))
@@ -47,21 +49,127 @@ as_data_matrix <- function(data, arg = "data") {
     data <- matrix(data, ncol = 1L)
   }
   if (!is.matrix(data) || !is.numeric(data)) {
-    abort_arg(arg, "must be a numeric matrix or a data frame of numeric columns, not ",
-              class(data)[1L], ".")
+    what <- if (is.matrix(data)) paste(typeof(data), "matrix") else class(data)[1L]
+    abort_arg(arg, "must be a numeric matrix or a data frame of numeric columns, not ", what, ".")
   }
   if (nrow(data) == 0L) abort_arg(arg, "must have at least one row.")
   if (ncol(data) == 0L) abort_arg(arg, "must have at least one column.")
-  if (anyNA(data)) abort_arg(arg, "must not contain NA or NaN values (found ", sum(is.na(data)), ").")
-  if (any(!is.finite(data))) abort_arg(arg, "must not contain infinite values.")
+  if (anyNA(data)) {
+    rows <- which(rowSums(is.na(data)) > 0L)
+    abort_arg(arg, "has NA or NaN values in ", length(rows), " row", if (length(rows) > 1L) "s",
+              " (", rows_list(rows), "). Drop them first, for example with na.omit().")
+  }
+  if (any(!is.finite(data))) {
+    rows <- which(rowSums(!is.finite(data)) > 0L)
+    abort_arg(arg, "has infinite values in ", length(rows), " row", if (length(rows) > 1L) "s",
+              " (", rows_list(rows), ").")
+  }
+  if (names_required && !is.null(colnames(data))) colnames(data) <- check_column_names(colnames(data), arg)
   storage.mode(data) <- "double"
   data
 }
 
-# pi as a probability vector of length K.
+rows_list <- function(rows) {
+  shown <- utils::head(rows, 5L)
+  paste0(if (length(rows) == 1L) "row " else "rows ", paste(shown, collapse = ", "),
+         if (length(rows) > length(shown)) ", ...")
+}
+
+# Distinct names, or none. An empty name (as cbind(x, 2 * x) gives) becomes
+# V<position>, as as.data.frame() names such a column.
+check_column_names <- function(names, arg) {
+  if (is.null(names)) return(names)
+  empty <- is.na(names) | !nzchar(names)
+  names[empty] <- paste0("V", which(empty))
+  if (anyDuplicated(names)) {
+    dup <- unique(names[duplicated(names)])
+    abort_arg(arg, "must have distinct column names; ", paste0("`", dup, "`", collapse = ", "),
+              if (length(dup) == 1L) " appears" else " appear", " more than once.")
+  }
+  names
+}
+
+# `gmm_em(~ a + b, df)` or `gmm_em(~ a + b, data = df)`: the data frame with
+# the columns the one-sided formula names (or computes, as log(a)).
+formula_data <- function(data, pi) {
+  formula <- if (inherits(data, "formula")) data else pi
+  frame <- if (inherits(data, "formula")) pi else data
+  if (length(formula) != 2L) {
+    abort_arg("formula", "must be one-sided (`~ a + b`): a mixture models all the columns it names, ",
+              "with no response.")
+  }
+  if (!is.data.frame(frame)) {
+    abort_arg("data", "must be a data frame holding the columns the formula names, not ",
+              if (is.null(frame)) "missing" else class(frame)[1L], ".")
+  }
+  out <- tryCatch(stats::model.frame(formula, frame, na.action = stats::na.pass),
+                  error = function(e) abort_arg("formula", "cannot be evaluated in `data`: ", conditionMessage(e)))
+  attr(out, "terms") <- NULL
+  out
+}
+
+# Data whose spread leaves double precision's comfortable range cannot be
+# fitted however EM is started: say so before any C++ runs. Variances below
+# 1e-300 lose their digits in the M-step's sums; n times the variance must
+# stay below 1e305 for those sums not to overflow.
+check_data_scale <- function(X, arg = "data") {
+  spread <- apply(X, 2L, function(x) max(x) - min(x))
+  v <- colMeans((X - rep(colMeans(X), each = nrow(X)))^2)
+  bad <- spread > 0 & (!is.finite(v) | v < 1e-300 | v * nrow(X) > 1e305)
+  if (any(bad)) {
+    abort_arg(arg, "has ", column_label(X, which(bad)), " whose spread is too ",
+              if (any(!is.finite(v[bad]) | v[bad] > 1)) "large" else "small",
+              " for double precision (variance ", format(signif(v[bad][1L], 3)), "): ",
+              "rescale the data, for example with scale().")
+  }
+  invisible(X)
+}
+
+# Data a full covariance cannot describe whatever the start: a constant column
+# or columns that are exactly linear combinations of others. Only without
+# reg_covar, which makes such fits well-posed.
+check_data_rank <- function(X, arg = "data") {
+  n <- nrow(X)
+  d <- ncol(X)
+  if (n == 1L) return(invisible(X))
+  constant <- which(apply(X, 2L, function(x) all(x == x[1L])))
+  if (length(constant) > 0L) {
+    abort_arg(arg, "has ", column_label(X, constant), " that ", if (length(constant) == 1L) "is" else "are",
+              " constant, so no covariance of ", if (length(constant) == 1L) "it" else "them", " is positive definite: drop ",
+              if (length(constant) == 1L) "it" else "them", ", or set `reg_covar` > 0.")
+  }
+  if (n <= d) {
+    abort_arg(arg, "has ", n, " rows and ", d, " columns: full covariances need more rows than columns. ",
+              "Set `reg_covar` > 0, or reduce the number of columns.")
+  }
+  centred <- X - rep(colMeans(X), each = n)
+  R <- suppressWarnings(chol(stats::cov2cor(crossprod(centred)), pivot = TRUE))
+  rank <- attr(R, "rank")
+  if (rank < d) {
+    dependent <- sort(attr(R, "pivot")[(rank + 1L):d])
+    abort_arg(arg, "has ", column_label(X, dependent), " that ", if (length(dependent) == 1L) "is" else "are",
+              " exactly a linear combination of the other columns, so no covariance is positive ",
+              "definite: drop ", if (length(dependent) == 1L) "it" else "them", ", or set `reg_covar` > 0.")
+  }
+  invisible(X)
+}
+
+column_label <- function(X, j) {
+  names <- colnames(X)
+  label <- if (is.null(names)) paste0("column ", j) else paste0("column `", names[j], "`")
+  if (length(j) > 1L) {
+    label <- if (is.null(names)) paste0("columns ", paste(j, collapse = ", ")) else
+      paste0("columns ", paste0("`", names[j], "`", collapse = ", "))
+  }
+  label
+}
+
+# pi as a probability vector of length K. A zero weight is a component that
+# has dropped out (as in fit$final after one did under reg_covar).
 check_pi <- function(pi, K = NULL, arg = "pi") {
   pi <- check_numeric_vector(pi, arg, K)
-  if (any(pi <= 0)) abort_arg(arg, "must have only positive weights.")
+  if (any(pi < 0)) abort_arg(arg, "must have only non-negative weights.")
+  if (all(pi == 0)) abort_arg(arg, "must have at least one positive weight.")
   if (abs(sum(pi) - 1) > 1e-8) abort_arg(arg, "must sum to 1 (it sums to ", format(sum(pi), digits = 10), ").")
   pi
 }
@@ -123,19 +231,28 @@ check_covariance <- function(S, d, arg) {
   if (anyNA(S) || any(!is.finite(S))) abort_arg(arg, "must not contain NA, NaN or infinite values.")
   S <- unname(S) + 0
   if (max(abs(S - t(S))) > 1e-10 * max(abs(S))) abort_arg(arg, "must be symmetric.")
-  if (!is_numerically_pd(S)) {
-    abort_arg(arg, "must be symmetric positive definite (its smallest Cholesky pivot must not be ",
-              "rounding noise next to its largest variance).")
+  if (!is_positive_definite_cpp(S)) {
+    abort_arg(arg, "must be symmetric positive definite (each Cholesky pivot must be more than ",
+              "rounding noise next to its own variable's variance).")
   }
   S
 }
 
-# The core's test (component.h): a Cholesky factor exists and every squared
-# pivot exceeds d * eps * the largest variance.
-is_numerically_pd <- function(S) {
-  if (any(diag(S) <= 0)) return(FALSE)
-  R <- tryCatch(chol(S), error = function(e) NULL)
-  !is.null(R) && min(diag(R))^2 > nrow(S) * .Machine$double.eps * max(diag(S))
+# Iteration numbers: whole numbers from 0 to n_iter, none repeated.
+check_iteration_numbers <- function(iterations, n_iter, arg = "iterations") {
+  if (!is.numeric(iterations) || length(iterations) == 0L || anyNA(iterations) || any(!is.finite(iterations)) ||
+      any(iterations != round(iterations))) {
+    abort_arg(arg, "must be whole numbers (iteration numbers from 0 to ", n_iter, ").")
+  }
+  if (any(iterations < 0)) abort_arg(arg, "must not be negative (iteration 0 is the start).")
+  beyond <- iterations[iterations > n_iter]
+  if (length(beyond) > 0L) {
+    abort_arg(arg, "must be at most ", n_iter, ", the number of iterations the fit ran; ",
+              paste(beyond, collapse = ", "), if (length(beyond) > 1L) " are" else " is", " beyond it.")
+  }
+  # as.vector(): on a matrix, anyDuplicated() compares rows, not values.
+  if (anyDuplicated(as.vector(iterations))) abort_arg(arg, "must not repeat an iteration.")
+  as.integer(iterations)
 }
 
 # One of `choices`; the whole default vector (as match.arg) means the first.

@@ -1,67 +1,78 @@
-#' Methods for `gmm_em` fits
+#' Print a `gmm_em` fit
 #'
-#' `print()` shows the final state of a fit in a few lines. `fit$responsibilities`
-#' builds the tidy responsibilities data frame from the compact array `fit$resp`
-#' when it is asked for, so that a large fit does not hold both.
+#' Shows the final state of a fit in a few lines: the size of the problem, how
+#' EM ran and whether it converged (with the last change of the
+#' log-likelihood when no `tol` was given), the final weights and means, how
+#' many iterations' responsibilities were kept, and which starts failed.
 #'
 #' @param x A `gmm_em` object.
 #' @param digits Significant digits to print.
-#' @param name An element of the fit.
 #' @param ... Ignored.
-#' @return `print()` returns `x` invisibly; `$` returns the element.
+#' @return `x`, invisibly.
 #' @examples
 #' fit <- gmm_em(generate_data(var1 = 3), pi = c(0.1, 0.9),
 #'               mu = list(c(0.1, 0), c(0, 0)), Sigma = list(diag(0.1, 2), diag(0.1, 2)))
 #' print(fit)
-#' head(fit$responsibilities)
-#' @name gmm_em-methods
-NULL
-
-#' @rdname gmm_em-methods
 #' @export
 print.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   digits <- check_whole_number(digits, "digits", min = 1, max = 15)
-  X <- .subset2(x, "data")
-  final <- .subset2(x, "final")
-  ll <- .subset2(x, "loglik")
-  K <- length(final$pi)
-  n_iter <- .subset2(x, "n_iter")
-  control <- .subset2(x, "control")
+  X <- x$data
+  K <- length(x$final$pi)
   cat(sprintf("Gaussian mixture fitted by EM: n = %d, d = %d, K = %d\n", nrow(X), ncol(X), K))
-  stop_text <- if (is.null(control$tol)) {
-    "all iterations run, no early stop"
-  } else if (isTRUE(.subset2(x, "converged"))) {
-    sprintf("converged, tol = %s", format(control$tol))
-  } else {
-    sprintf("not converged, tol = %s", format(control$tol))
-  }
-  cat(sprintf("%d iterations (%s); log-likelihood %s (start: %s)\n", n_iter, stop_text,
-              format(ll$loglik[n_iter + 1L], digits = digits + 3L), format(ll$loglik[1L], digits = digits + 3L)))
-  params <- .subset2(x, "params")
-  last <- params[params$iteration == n_iter, setdiff(names(params), "iteration")]
-  mu_cols <- grep("^mu_", names(last), value = TRUE)
-  table <- last[c("component", "pi", mu_cols)]
-  if (!is.null(colnames(X))) names(table)[-(1:2)] <- paste0("mu_", colnames(X))
-  rownames(table) <- NULL
+  ll <- x$loglik$loglik
+  cat(sprintf("%d iterations; log-likelihood %s (start: %s)\n", x$n_iter,
+              format(ll[x$n_iter + 1L], digits = digits + 3L), format(ll[1L], digits = digits + 3L)))
+  cat(convergence_text(x), "\n", sep = "")
   cat("Final weights and means:\n")
-  print(format(table, digits = digits), row.names = FALSE)
-  kept <- dimnames(.subset2(x, "resp"))[[3L]]
-  cat(sprintf("Responsibilities kept for %d iteration%s.\n", length(kept), if (length(kept) == 1L) "" else "s"))
+  print_wide(final_table(x), digits)
+  kept <- dim(x$resp)[3L]
+  cat(sprintf("Responsibilities kept for %d iteration%s.\n", kept, if (kept == 1L) "" else "s"))
+  print_failed_starts(x$starts)
   invisible(x)
 }
 
-#' @rdname gmm_em-methods
-#' @export
-`$.gmm_em` <- function(x, name) {
-  if (identical(name, "responsibilities")) return(responsibilities_frame(.subset2(x, "resp")))
-  .subset2(x, name)
+# How EM ended, in one sentence: the same facts print(), summary() and glance() give.
+convergence_text <- function(fit) {
+  tol <- fit$control$tol
+  if (fit$n_iter == 0L) return("No iteration run.")
+  if (!is.null(tol)) {
+    return(sprintf("%s (tol = %s).", if (isTRUE(fit$converged)) "Converged" else "Not converged: max_iter reached",
+                   format(tol)))
+  }
+  change <- fit$loglik$change[fit$n_iter + 1L]
+  moved <- if (change == 0) {
+    "the log-likelihood did not change in the last iteration"
+  } else {
+    sprintf("the log-likelihood %s by %s in the last iteration (relative %s)",
+            if (change > 0) "rose" else "fell", format(abs(change), digits = 3),
+            format(abs(fit$last_change), digits = 2))
+  }
+  if (isTRUE(fit$converged)) return(sprintf("Converged (no tol given): %s.", moved))
+  sprintf("Not converged (no tol given): %s; EM was still moving: raise `max_iter` or give `tol`.", moved)
 }
 
-#' @rdname gmm_em-methods
-#' @export
-`[[.gmm_em` <- function(x, name, ...) {
-  if (identical(name, "responsibilities")) return(responsibilities_frame(.subset2(x, "resp")))
-  .subset2(x, name, ...)
+# The final weights and means, one row per component, means named as the data's columns.
+final_table <- function(fit) {
+  final <- fit$final
+  out <- data.frame(component = seq_along(final$pi), pi = unname(final$pi))
+  means <- as.data.frame(unname(final$mu))
+  names(means) <- parameter_names(ncol(fit$data), colnames(fit$data))$mu
+  cbind(out, means)
+}
+
+# A table with many columns shows its first ones and says how many more there are.
+print_wide <- function(table, digits, max_columns = 10L) {
+  shown <- table
+  if (ncol(table) > max_columns) shown <- table[seq_len(max_columns)]
+  print(format(shown, digits = digits), row.names = FALSE)
+  if (ncol(table) > max_columns) cat(sprintf("... and %d more columns\n", ncol(table) - max_columns))
+}
+
+print_failed_starts <- function(starts) {
+  failed <- starts[!is.na(starts$error), , drop = FALSE]
+  if (nrow(failed) == 0L) return(invisible())
+  cat(sprintf("%d of %d starts failed:\n", nrow(failed), nrow(starts)))
+  for (i in seq_len(nrow(failed))) cat(sprintf("  start %d: %s\n", failed$start[i], failed$error[i]))
 }
 
 # ---------------------------------------------------------------------------
@@ -69,8 +80,8 @@ print.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
 # ---------------------------------------------------------------------------
 
 # The final parameters theta_T as the C++ core takes them: pi (K), mu (d x K)
-# and Sigma (d x d x K), whatever form `final` keeps them in.
-final_params <- function(object) params_at(object, .subset2(object, "n_iter"))
+# and Sigma (d x d x K).
+final_params <- function(object) params_at(object, object$n_iter)
 
 # The E-step of the final parameters on the rows of X: responsibilities (n x K)
 # and the log-likelihood. A row it cannot place (no finite density under any
@@ -79,42 +90,59 @@ final_estep <- function(object, X, arg = "newdata") {
   theta <- final_params(object)
   res <- em_estep_cpp(X, theta$pi, theta$mu, theta$Sigma, gmm_threads())
   if (!is.null(res$error)) {
+    cond <- em_condition(res$error, 0, 1)
     abort_arg(arg, "cannot be clustered with the fitted parameters: ",
-              sub("^EM stopped at iteration [0-9]+: ", "", res$error$message))
+              sub("^EM stopped at iteration [0-9]+: ", "", conditionMessage(cond)))
   }
   res
 }
 
-# New observations as a numeric matrix with the fit's columns: a data frame or
-# matrix that has all the fit's column names is taken by name (so extra
-# columns, such as iris's Species, are ignored); otherwise it must have the
-# fit's number of numeric columns. A 0-row input gives a 0-row matrix.
+# New observations as a numeric matrix with the fit's columns. When both the
+# fit and `newdata` have column names, columns are matched by name: every
+# fitted column must be there (others, such as iris's Species, are ignored).
+# Otherwise `newdata` must have the fit's number of columns, taken in order.
+# A 0-row input gives a 0-row matrix.
 model_rows <- function(object, newdata, arg = "newdata") {
-  X <- .subset2(object, "data")
+  X <- object$data
   d <- ncol(X)
   names <- colnames(X)
-  if (!is.null(names) && length(dim(newdata)) == 2L && all(names %in% colnames(newdata))) {
-    newdata <- newdata[, names, drop = FALSE]
+  if (inherits(newdata, "gmm_data")) newdata <- newdata[setdiff(names(newdata), "cluster")]
+  # a plain vector is one column, as for gmm_em(); several columns need a matrix or data frame
+  if (is.numeric(newdata) && is.null(dim(newdata)) && d == 1L) newdata <- matrix(newdata, ncol = 1L)
+  if (length(dim(newdata)) != 2L) {
+    abort_arg(arg, "must be a data frame or a numeric matrix with ", d, " column", if (d == 1L) "" else "s",
+              ", not ", if (is.numeric(newdata)) "a vector" else class(newdata)[1L], ".")
   }
-  if (length(dim(newdata)) == 2L && nrow(newdata) == 0L) {
-    if (inherits(newdata, "gmm_data")) newdata <- newdata[setdiff(names(newdata), "cluster")]
-    if (ncol(newdata) != d) {
-      abort_arg(arg, "must have ", d, " column", if (d == 1L) "" else "s",
-                " (as the data the model was fitted to), not ", ncol(newdata), ".")
+  given <- colnames(newdata)
+  if (!is.null(names) && !is.null(given)) {
+    absent <- setdiff(names, given)
+    if (length(absent) > 0L) {
+      extra <- setdiff(given, names)
+      abort_arg(arg, "lacks ", if (length(absent) == 1L) "the column " else "the columns ",
+                paste0("`", absent, "`", collapse = ", "), " the model was fitted to",
+                if (length(extra) > 0L) paste0("; it has ", paste0("`", extra, "`", collapse = ", "),
+                                               ", which the model does not use") else "",
+                ". Columns are matched by name.")
     }
-    return(matrix(numeric(), 0L, d, dimnames = list(NULL, names)))
-  }
-  out <- as_data_matrix(newdata, arg)
-  if (ncol(out) != d) {
+    repeated <- intersect(given[duplicated(given)], names)
+    if (length(repeated) > 0L) {
+      abort_arg(arg, "has the column ", paste0("`", repeated, "`", collapse = ", "),
+                " more than once, so it cannot be matched by name.")
+    }
+    newdata <- newdata[, names, drop = FALSE]
+  } else if (ncol(newdata) != d) {
     abort_arg(arg, "must have ", d, " column", if (d == 1L) "" else "s",
-              " (as the data the model was fitted to), not ", ncol(out), ".")
+              " (as the data the model was fitted to), not ", ncol(newdata), ".")
   }
+  if (nrow(newdata) == 0L) return(matrix(numeric(), 0L, d, dimnames = list(NULL, names)))
+  out <- as_data_matrix(newdata, arg)
+  colnames(out) <- names
   out
 }
 
 # Responsibilities of the final parameters for the rows of X (0 rows allowed).
 final_responsibilities <- function(object, X, arg = "newdata") {
-  K <- length(.subset2(object, "final")$pi)
+  K <- length(object$final$pi)
   if (nrow(X) == 0L) return(matrix(numeric(), 0L, K))
   final_estep(object, X, arg)$resp
 }
@@ -157,27 +185,22 @@ responsibility_columns <- function(resp) {
 #' s$components
 #' @export
 summary.gmm_em <- function(object, ...) {
-  X <- .subset2(object, "data")
+  X <- object$data
   ll <- logLik(object)
   resp <- final_responsibilities(object, X, "object")
-  components <- tidy_final(object)
-  mu_cols <- grep("^mu_", names(components), value = TRUE)
-  components <- components[c("component", "pi", mu_cols)]
-  if (!is.null(colnames(X))) names(components)[-(1:2)] <- paste0("mu_", colnames(X))
+  components <- final_table(object)
   components$size <- tabulate(hard_clusters(resp), ncol(resp))
-  control <- .subset2(object, "control")
-  Sigma <- final_params(object)$Sigma
+  control <- object$control
+  final <- object$final
   structure(
-    list(call = .subset2(object, "call"), n = nrow(X), d = ncol(X), k = ncol(resp),
+    list(call = object$call, n = nrow(X), d = ncol(X), k = ncol(resp),
          loglik = as.numeric(ll), df = attr(ll, "df"), AIC = stats::AIC(ll), BIC = stats::BIC(ll),
-         iterations = .subset2(object, "n_iter"), converged = .subset2(object, "converged"),
-         tol = control$tol, n_starts = control$n_starts,
-         init = if (is.null(control$init)) "given" else control$init,
+         iterations = object$n_iter, converged = object$converged, last_change = object$last_change,
+         convergence = convergence_text(object), tol = control$tol, n_starts = control$n_starts,
+         init = control$init, starts = object$starts,
          components = components,
-         Sigma = lapply(seq_len(ncol(resp)), function(k) {
-           structure(Sigma[, , k, drop = FALSE][, , 1L], dim = c(ncol(X), ncol(X)),
-                     dimnames = list(colnames(X), colnames(X)))
-         })),
+         Sigma = lapply(seq_len(ncol(resp)), function(k) matrix(final$Sigma[, , k], ncol(X), ncol(X),
+                                                                dimnames = list(colnames(X), colnames(X))))),
     class = "summary.gmm_em"
   )
 }
@@ -194,24 +217,22 @@ print.summary.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), 
     sprintf("%s start%s (best of %d)", x$init, if (x$n_starts == 1L) "" else "s", x$n_starts)
   }
   cat(sprintf("n = %d, d = %d, K = %d; from %s\n", x$n, x$d, x$k, start))
-  stop_text <- if (is.null(x$tol)) {
-    "no early stop"
-  } else if (isTRUE(x$converged)) {
-    sprintf("converged, tol = %s", format(x$tol))
-  } else {
-    sprintf("not converged, tol = %s", format(x$tol))
-  }
-  cat(sprintf("%d iterations (%s)\n\n", x$iterations, stop_text))
+  cat(sprintf("%d iterations. %s\n\n", x$iterations, x$convergence))
   cat(sprintf("log-likelihood %s on %d df;  AIC %s;  BIC %s\n\n",
               format(x$loglik, digits = digits + 3L), x$df,
               format(x$AIC, digits = digits + 3L), format(x$BIC, digits = digits + 3L)))
   cat("Components (size: points most probably from each):\n")
-  print(format(x$components, digits = digits), row.names = FALSE)
-  cat("\nCovariances:\n")
-  for (k in seq_along(x$Sigma)) {
-    cat(sprintf("component %d\n", k))
-    print(signif(x$Sigma[[k]], digits))
+  print_wide(x$components, digits)
+  if (x$d <= 10L) {
+    cat("\nCovariances:\n")
+    for (k in seq_along(x$Sigma)) {
+      cat(sprintf("component %d\n", k))
+      print(signif(x$Sigma[[k]], digits))
+    }
+  } else {
+    cat(sprintf("\nCovariances: %d matrices of %d x %d (in `$Sigma`).\n", x$k, x$d, x$d))
   }
+  print_failed_starts(x$starts)
   invisible(x)
 }
 
@@ -226,10 +247,11 @@ print.summary.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), 
 #' [augment.gmm_em()] use \eqn{\theta_T} itself.
 #'
 #' @param object A `gmm_em` fit.
-#' @param newdata A data frame or numeric matrix. When it has all the columns
-#'   the model was fitted to (by name), those are used and any others
-#'   ignored; otherwise it must have the same number of numeric columns.
-#'   Defaults to the data the model was fitted to.
+#' @param newdata A data frame or numeric matrix. When both it and the data
+#'   the model was fitted to have column names, columns are matched by name:
+#'   every fitted column must be there (an error names any that is missing),
+#'   and others are ignored. Otherwise it must have the same number of numeric
+#'   columns, taken in order. Defaults to the data the model was fitted to.
 #' @param type `"class"` (the default) for the most probable component, or
 #'   `"prob"` for the responsibilities.
 #' @param ... Ignored.
@@ -245,7 +267,7 @@ print.summary.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), 
 #' @export
 predict.gmm_em <- function(object, newdata = NULL, type = c("class", "prob"), ...) {
   type <- check_choice(type, c("class", "prob"), "type")
-  X <- if (is.null(newdata)) .subset2(object, "data") else model_rows(object, newdata)
+  X <- if (is.null(newdata)) object$data else model_rows(object, newdata)
   resp <- final_responsibilities(object, X, if (is.null(newdata)) "object" else "newdata")
   if (type == "class") {
     data.frame(.cluster = hard_clusters(resp))
@@ -260,17 +282,20 @@ predict.gmm_em <- function(object, newdata = NULL, type = c("class", "prob"), ..
 #' \eqn{\ell(\theta_T) = \sum_i \log \sum_k \pi_k N(x_i | \mu_k, \Sigma_k)}
 #' (`fit$loglik$loglik` at iteration `fit$n_iter`), with `df` the number of
 #' free parameters of a \eqn{K}-component mixture with full covariances in
-#' \eqn{d} dimensions, \eqn{(K - 1) + K d + K d (d + 1) / 2}, and `nobs` the
+#' \eqn{d} dimensions, \eqn{(K - 1) + K d + K d (d + 1) / 2}, where \eqn{K}
+#' counts only the components still in the mixture (a component that dropped
+#' out with \eqn{\pi_k = 0} has no free parameters), and `nobs` the
 #' number of observations, so that [stats::AIC()] and [stats::BIC()] work with
 #' R's sign convention (smaller is better). mclust reports BIC as
 #' \eqn{2 \ell - df \log n} (larger is better): `BIC(fit)` is minus that.
 #'
 #' `coef()` gives the final parameters as a matrix with one row per component
-#' and the columns of [tidy.gmm_em()]: `pi`, `mu_1`..`mu_d` and the upper
-#' triangle of the covariance, `sigma_11`, `sigma_12`, ..., `sigma_dd`
-#' (`fit$final` has them as lists). `fitted()` gives the responsibilities of the
-#' final parameters for the data the model was fitted to, an \eqn{n \times K}
-#' matrix (see [predict.gmm_em()]).
+#' and the columns of [tidy.gmm_em()]: `pi`, the means `mu_<column>` and the
+#' upper triangle of the covariance, `sigma_<column>_<column>`, named after
+#' the data's columns (see [gmm_em-object]). `fitted()` gives the
+#' responsibilities of the final parameters for the data the model was fitted
+#' to, an \eqn{n \times K} matrix (see [predict.gmm_em()]). `plot()` draws
+#' [autoplot.gmm_em()], the figure of the EM path.
 #'
 #' @param object A `gmm_em` fit.
 #' @param ... Ignored.
@@ -285,6 +310,7 @@ predict.gmm_em <- function(object, newdata = NULL, type = c("class", "prob"), ..
 #' nobs(fit)
 #' coef(fit)
 #' head(fitted(fit))
+#' plot(fit)
 #' @name gmm_em-generics
 #' @importFrom stats AIC BIC coef fitted logLik nobs predict simulate
 NULL
@@ -292,18 +318,23 @@ NULL
 #' @rdname gmm_em-generics
 #' @export
 logLik.gmm_em <- function(object, ...) {
-  X <- .subset2(object, "data")
-  n <- nrow(X)
-  d <- ncol(X)
-  K <- length(.subset2(object, "final")$pi)
-  ll <- .subset2(object, "loglik")$loglik[.subset2(object, "n_iter") + 1L]
-  structure(ll, df = as.integer((K - 1L) + K * d + K * d * (d + 1L) / 2L), nobs = n, class = "logLik")
+  X <- object$data
+  ll <- object$loglik$loglik[object$n_iter + 1L]
+  structure(ll, df = mixture_df(object), nobs = nrow(X), class = "logLik")
+}
+
+# Free parameters of the fitted mixture with full covariances: a component
+# that dropped out (pi = 0) is not counted.
+mixture_df <- function(fit) {
+  K <- sum(fit$final$pi > 0)
+  d <- ncol(fit$data)
+  as.integer((K - 1L) + K * d + K * d * (d + 1L) / 2L)
 }
 
 #' @rdname gmm_em-generics
 #' @export
 nobs.gmm_em <- function(object, ...) {
-  nrow(.subset2(object, "data"))
+  nrow(object$data)
 }
 
 #' @rdname gmm_em-generics
@@ -318,7 +349,17 @@ coef.gmm_em <- function(object, ...) {
 #' @rdname gmm_em-generics
 #' @export
 fitted.gmm_em <- function(object, ...) {
-  resp <- final_responsibilities(object, .subset2(object, "data"), "object")
+  resp <- final_responsibilities(object, object$data, "object")
   colnames(resp) <- as.character(seq_len(ncol(resp)))
   resp
+}
+
+#' @rdname gmm_em-generics
+#' @param x A `gmm_em` fit.
+#' @param y Ignored.
+#' @export
+plot.gmm_em <- function(x, y, ...) {
+  p <- autoplot(x, ...)
+  print(p)
+  invisible(p)
 }

@@ -57,10 +57,10 @@ darken <- function(colours, by = 22) {
 #' @param fit A [gmm_em()] fit.
 #' @param iterations Which iterations to draw, one panel each (whole numbers
 #'   from 0 to `fit$n_iter`). Their responsibilities must have been kept (see
-#'   the `keep` argument of [gmm_em()]); iteration 0 is always available. When
-#'   `iterations` is not given and the fit ran fewer than 40 iterations, or
-#'   kept fewer responsibilities, the handout's iterations that are available
-#'   are drawn, and the last iteration after them.
+#'   the `keep` argument of [gmm_em()]); iteration 0 is always available.
+#'   `NULL` (the default) draws the handout's iterations 0, 1, 5, 10, 25 and
+#'   40; when the fit ran fewer than 40 iterations, or kept fewer
+#'   responsibilities, those of them that are available and the last.
 #' @param dims The two dimensions (column numbers of the data) to draw, for
 #'   data with more than two. For one-dimensional data it is 1.
 #' @param radii Mahalanobis radii at which to draw each covariance ellipse
@@ -69,6 +69,11 @@ darken <- function(colours, by = 22) {
 #'   not silently ignored.
 #' @param colours `NULL` for the default colour-blind-safe palette (Okabe-Ito),
 #'   or one colour per component.
+#' @param coord `"auto"` (the default) draws both axes to the same scale when
+#'   the two plotted columns have spreads within a factor of 3 of each other
+#'   (so ellipses keep their true shape), and lets each axis fill its panel
+#'   otherwise (as for faithful's minutes and eruption lengths); `"equal"`
+#'   or `"free"` choose one.
 #' @param object A [gmm_em()] fit.
 #' @param type `"mixtures"` for `plot_mixtures()`, `"loglik"` for
 #'   [plot_loglik()].
@@ -91,15 +96,16 @@ darken <- function(colours, by = 22) {
 #' plot_mixtures(fit3, iterations = c(1, 20), dims = c(1, 3))
 #' @importFrom ggplot2 .data
 #' @export
-plot_mixtures <- function(fit, iterations = c(0, 1, 5, 10, 25, 40), dims = c(1, 2), radii = c(1, 2),
-                          ..., colours = NULL) {
+plot_mixtures <- function(fit, iterations = NULL, dims = c(1, 2), radii = c(1, 2),
+                          ..., colours = NULL, coord = c("auto", "equal", "free")) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- .subset2(fit, "data")
+  X <- fit$data
   d <- ncol(X)
-  K <- length(.subset2(fit, "final")$pi)
-  iterations <- if (missing(iterations)) default_iterations(fit) else check_iterations(iterations, fit)
+  K <- length(fit$final$pi)
+  iterations <- if (is.null(iterations)) default_iterations(fit) else check_iterations(iterations, fit)
   dims <- check_dims(dims, d, default = missing(dims))
+  coord <- check_choice(coord, c("auto", "equal", "free"), "coord")
   radii <- check_radii(radii)
   palette <- check_colours(colours, K)
 
@@ -113,13 +119,14 @@ plot_mixtures <- function(fit, iterations = c(0, 1, 5, 10, 25, 40), dims = c(1, 
   params <- lapply(iterations, function(t) params_at(fit, t))
 
   if (length(dims) == 2L) {
-    plot_mixtures_2d(points, params, iterations, dims, radii, palette, axis_names(X, dims))
+    equal <- coord == "equal" || coord == "auto" && shares_scale(X[, dims[1L]], X[, dims[2L]])
+    plot_mixtures_2d(points, params, iterations, dims, radii, palette, axis_names(X, dims), equal)
   } else {
     plot_mixtures_1d(points, params, iterations, radii, palette, axis_names(X, dims))
   }
 }
 
-plot_mixtures_2d <- function(points, params, iterations, dims, radii, palette, labels) {
+plot_mixtures_2d <- function(points, params, iterations, dims, radii, palette, labels, equal) {
   K <- length(params[[1L]]$pi)
   ellipses <- do.call(rbind, Map(function(t, p) {
     do.call(rbind, lapply(seq_len(K), function(k) {
@@ -148,8 +155,19 @@ plot_mixtures_2d <- function(points, params, iterations, dims, radii, palette, l
                         data = means, shape = 23, colour = "black", size = 3, stroke = 0.7) +
     mixture_scales(palette, K, radii) +
     iteration_panels(iterations) +
-    ggplot2::coord_equal() +
+    (if (equal) ggplot2::coord_equal() else NULL) +
     ggplot2::labs(x = labels[1L], y = labels[2L])
+}
+
+# Whether two columns are on one scale: their spreads (standard deviations,
+# or ranges for a single point) within a factor of 3. Then a common scale
+# shows the ellipses' true shapes; otherwise it squeezes one axis to a sliver.
+shares_scale <- function(x, y) {
+  spread <- function(v) if (length(v) > 1L) stats::sd(v) else 0
+  a <- spread(x)
+  b <- spread(y)
+  if (!(a > 0) || !(b > 0)) return(TRUE)
+  max(a, b) / min(a, b) <= 3
 }
 
 plot_mixtures_1d <- function(points, params, iterations, radii, palette, label) {
@@ -277,7 +295,7 @@ plot_loglik <- function(x, ..., iterations = NULL) {
   fits <- check_fit_list(x)
   window <- check_window(iterations, fits)
   traces <- do.call(rbind, Map(function(fit, name) {
-    ll <- .subset2(fit, "loglik")
+    ll <- fit$loglik
     keep <- ll$iteration >= window[1L] & ll$iteration <= window[2L]
     data.frame(fit = rep(name, sum(keep)), iteration = ll$iteration[keep], loglik = ll$loglik[keep])
   }, fits, names(fits)))
@@ -298,15 +316,6 @@ plot_loglik <- function(x, ..., iterations = NULL) {
 }
 
 # ---- pieces of the fit, per iteration -----------------------------------------
-
-# n x K responsibilities at iteration t (uniform at iteration 0, kept or not).
-responsibilities_at <- function(fit, t) {
-  resp <- .subset2(fit, "resp")
-  n <- dim(resp)[1L]
-  K <- dim(resp)[2L]
-  if (t == 0) return(matrix(1 / K, n, K))
-  resp[, , as.character(t)]
-}
 
 # Fill colour and opacity of every point, from its responsibilities.
 point_shades <- function(r, palette, t) {
@@ -360,30 +369,15 @@ check_fit <- function(fit, arg) {
   if (!inherits(fit, "gmm_em")) {
     abort_arg(arg, "must be a `gmm_em` fit (from gmm_em()), not ", class(fit)[1L], ".")
   }
-  if (!all(c("params", "loglik", "resp", "data", "n_iter") %in% names(unclass(fit)))) {
+  if (!all(c("params", "loglik", "path", "resp", "data", "n_iter", "final") %in% names(fit))) {
     abort_arg(arg, "is not a complete `gmm_em` fit: make it with gmm_em().")
   }
   invisible(fit)
 }
 
-kept_iterations <- function(fit) {
-  sort(unique(c(0L, as.integer(dimnames(.subset2(fit, "resp"))[[3L]]))))
-}
-
+# Iteration numbers whose responsibilities the fit kept.
 check_iterations <- function(iterations, fit) {
-  if (!is.numeric(iterations) || length(iterations) == 0L || anyNA(iterations) || any(!is.finite(iterations)) ||
-      any(iterations != round(iterations))) {
-    abort_arg("iterations", "must be whole numbers (iteration numbers from 0 to ", .subset2(fit, "n_iter"), ").")
-  }
-  if (any(iterations < 0)) abort_arg("iterations", "must not be negative (iteration 0 is the start).")
-  n_iter <- .subset2(fit, "n_iter")
-  beyond <- iterations[iterations > n_iter]
-  if (length(beyond) > 0L) {
-    abort_arg("iterations", "must be at most ", n_iter, ", the number of iterations the fit ran; ",
-              paste(beyond, collapse = ", "), if (length(beyond) > 1L) " are" else " is", " beyond it.")
-  }
-  # as.vector(): on a matrix, anyDuplicated() compares rows, not values.
-  if (anyDuplicated(as.vector(iterations))) abort_arg("iterations", "must not repeat an iteration.")
+  iterations <- check_iteration_numbers(iterations, fit$n_iter)
   kept <- kept_iterations(fit)
   missing_resp <- setdiff(iterations, kept)
   if (length(missing_resp) > 0L) {
@@ -391,19 +385,13 @@ check_iterations <- function(iterations, fit) {
               ", whose responsibilities the fit did not keep (it kept ", summarise_kept(kept), "). ",
               "Refit with `keep = \"all\"`, or with `keep` listing the iterations to plot.")
   }
-  as.integer(iterations)
-}
-
-summarise_kept <- function(kept) {
-  if (length(kept) <= 10L) return(paste0("iterations ", paste(kept, collapse = ", ")))
-  paste0(length(kept), " iterations, ", paste(utils::head(kept, 5L), collapse = ", "), ", ..., ",
-         kept[length(kept)])
+  iterations
 }
 
 # The handout's iterations that this fit can draw, then its last one.
 default_iterations <- function(fit) {
-  wanted <- c(0L, 1L, 5L, 10L, 25L, 40L)
-  n_iter <- .subset2(fit, "n_iter")
+  wanted <- figure_iterations
+  n_iter <- fit$n_iter
   available <- intersect(wanted[wanted <= n_iter], kept_iterations(fit))
   if (length(available) == length(wanted)) return(wanted)
   unique(c(available, n_iter))
@@ -473,7 +461,7 @@ check_fit_list <- function(x) {
 
 check_window <- function(iterations, fits) {
   if (is.null(iterations)) {
-    longest <- max(vapply(fits, function(fit) .subset2(fit, "n_iter"), numeric(1)))
+    longest <- max(vapply(fits, function(fit) fit$n_iter, numeric(1)))
     return(c(if (longest == 0) 0 else 1, Inf))
   }
   if (!is.numeric(iterations) || length(iterations) != 2L || anyNA(iterations) || iterations[1L] > iterations[2L] ||

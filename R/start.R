@@ -2,8 +2,8 @@
 # bookkeeping that lets a `seed` argument leave the user's RNG state as it was.
 
 # The starts gmm_em() runs when it is given only `k`: a list of `n_init`
-# starts, each list(pi, mu = d x K matrix, Sigma = d x d x K array,
-# form = list(mu = "list", Sigma = "list")).
+# starts, each list(pi, mu = d x K matrix, Sigma = d x d x K array), with
+# attribute "init" naming the method.
 #
 # Each start picks K data points as centres ("kmeans++": the first uniformly,
 # each next one with probability proportional to its squared distance to the
@@ -27,15 +27,12 @@ gmm_start <- function(X, k, init = "kmeans++", n_init = 1L, seed = NULL, reg_cov
   seed <- check_seed(seed)
 
   v <- data_variances(X)
-  if (!all(is.finite(v))) {
-    abort_arg("data", "has values so large that their variance overflows double precision; rescale the data.")
-  }
   # the standardised data, one column per point, for distances
   points <- t(X) / sqrt(v)
   centres <- with_seed(seed, lapply(seq_len(n_init), function(i) {
     if (init == "kmeans++") kmeanspp_centres(points, k) else sample.int(n, k)
   }))
-  lapply(centres, function(idx) start_from_centres(idx, X, points, v, reg_covar))
+  structure(lapply(centres, function(idx) start_from_centres(idx, X, points, v, reg_covar)), init = init)
 }
 
 # Variances of the columns (divisor n). A constant column (or a single row)
@@ -89,7 +86,7 @@ start_from_centres <- function(idx, X, points, v, reg_covar) {
   for (k in seq_len(K)) {
     Sigma[, , k] <- cell_covariance(X[nearest == k, , drop = FALSE], v) + diag(reg_covar, d)
   }
-  list(pi = pi, mu = mu, Sigma = Sigma, form = list(mu = "list", Sigma = "list"))
+  list(pi = pi, mu = mu, Sigma = Sigma)
 }
 
 # Covariance of one cell, or diag(v) when the cell cannot give a positive

@@ -14,28 +14,33 @@ generics::augment
 
 # The final parameters, one row per component, as in fit$params.
 tidy_final <- function(x) {
-  params <- .subset2(x, "params")
-  out <- params[params$iteration == .subset2(x, "n_iter"), setdiff(names(params), "iteration")]
+  params <- x$params
+  out <- params[params$iteration == x$n_iter, setdiff(names(params), "iteration"), drop = FALSE]
   rownames(out) <- NULL
   out
 }
 
-#' Tidy the parameters of a mixture fit
+#' Tidy the parameters or responsibilities of a mixture fit
 #'
 #' One row per component with its weight, mean and covariance: by default at
-#' the end of EM, or along the whole path with `iterations`.
+#' the end of EM, or along the whole path with `iterations`. With
+#' `what = "responsibilities"`, the kept responsibilities instead, as
+#' [gmm_responsibilities()] gives them.
 #'
 #' @param x A `gmm_em` fit.
-#' @param iterations `"final"` (the default) for the last iteration's
-#'   parameters; `"all"` for every iteration from 0 (the start) to the last;
-#'   or whole numbers picking iterations.
+#' @param iterations `"final"` (the default) for the last iteration;
+#'   `"all"` for every iteration from 0 (the start) to the last (for
+#'   responsibilities: every kept one); or whole numbers picking iterations.
+#' @param what `"parameters"` (the default) or `"responsibilities"`.
 #' @param ... Ignored.
-#' @return A data frame. With `iterations = "final"`: one row per component,
-#'   columns `component`, `pi`, `mu_1`..`mu_d` (the mean's coordinates, in the
-#'   order of the data's columns) and `sigma_11`, `sigma_12`, ..., `sigma_dd`
-#'   (the upper triangle of the covariance, row by row). Otherwise the same
-#'   columns after a leading `iteration`, one row per iteration and component
-#'   (the rows of `fit$params`).
+#' @return A data frame. For parameters with `iterations = "final"`: one row
+#'   per component, columns `component`, `pi`, the means `mu_<column>` (in the
+#'   order of the data's columns, named after them) and the upper triangle of
+#'   the covariance row by row, `sigma_<column>_<column>` (see
+#'   [gmm_em-object]). Otherwise the same columns after a leading
+#'   `iteration`, one row per iteration and component (the rows of
+#'   `fit$params`). For responsibilities: `iteration`, `point`, `component`,
+#'   `r`.
 #' @seealso [glance.gmm_em()], [augment.gmm_em()], [coef.gmm_em()] for the
 #'   final parameters as a matrix.
 #' @examples
@@ -43,20 +48,19 @@ tidy_final <- function(x) {
 #' tidy(fit)
 #' tidy(fit, iterations = "all")
 #' tidy(fit, iterations = c(0, 1))
+#' head(tidy(fit, what = "responsibilities"))
 #' @export
-tidy.gmm_em <- function(x, iterations = "final", ...) {
-  n_iter <- .subset2(x, "n_iter")
+tidy.gmm_em <- function(x, iterations = "final", what = c("parameters", "responsibilities"), ...) {
+  what <- check_choice(what, c("parameters", "responsibilities"), "what")
   if (is.character(iterations)) {
     iterations <- check_choice(iterations, c("final", "all"), "iterations")
-    if (iterations == "final") return(tidy_final(x))
-    return(.subset2(x, "params"))
+    iterations <- switch(iterations, final = x$n_iter, all = NULL)
+    if (what == "parameters" && is.null(iterations)) return(x$params)
+    if (what == "parameters") return(tidy_final(x))
   }
-  if (!is.numeric(iterations) || length(iterations) == 0L || anyNA(iterations) ||
-      any(iterations != round(iterations)) || any(iterations < 0) || any(iterations > n_iter)) {
-    abort_arg("iterations", "must be \"final\", \"all\" or whole numbers from 0 to ", n_iter,
-              " (the iterations run).")
-  }
-  params <- .subset2(x, "params")
+  if (what == "responsibilities") return(gmm_responsibilities(x, iterations))
+  iterations <- check_iteration_numbers(iterations, x$n_iter)
+  params <- x$params
   out <- params[params$iteration %in% iterations, , drop = FALSE]
   rownames(out) <- NULL
   out
@@ -72,9 +76,10 @@ tidy.gmm_em <- function(x, iterations = "final", ...) {
 #'   (components), `d` (dimensions), `logLik` (the log-likelihood of the final
 #'   parameters), `AIC`, `BIC` (R's convention: \eqn{-2\ell + 2\,df} and
 #'   \eqn{-2\ell + df \log n}; see [logLik.gmm_em()]), `iterations` (EM
-#'   iterations run) and `converged` (whether the tolerance `tol` was met;
-#'   `NA` when no `tol` was given, so that all `max_iter` iterations ran and
-#'   convergence was not tested).
+#'   iterations run), `converged` (as `fit$converged`: whether the tolerance
+#'   `tol` was met, or without `tol` whether the last iteration met it at
+#'   `sqrt(.Machine$double.eps)`; see [gmm_em()]) and `last_change` (the last
+#'   iteration's change of the log-likelihood relative to \eqn{1 + |\ell_T|}).
 #' @examples
 #' fit <- gmm_em(faithful, k = 2, seed = 1, tol = 1e-8)
 #' glance(fit)
@@ -83,12 +88,11 @@ tidy.gmm_em <- function(x, iterations = "final", ...) {
 #' do.call(rbind, lapply(1:3, function(k) glance(gmm_em(faithful, k = k, seed = 1, tol = 1e-8))))
 #' @export
 glance.gmm_em <- function(x, ...) {
-  X <- .subset2(x, "data")
+  X <- x$data
   ll <- logLik(x)
-  data.frame(n = nrow(X), k = length(.subset2(x, "final")$pi), d = ncol(X),
+  data.frame(n = nrow(X), k = length(x$final$pi), d = ncol(X),
              logLik = as.numeric(ll), AIC = stats::AIC(ll), BIC = stats::BIC(ll),
-             iterations = .subset2(x, "n_iter"),
-             converged = if (is.null(.subset2(x, "control")$tol)) NA else isTRUE(.subset2(x, "converged")))
+             iterations = x$n_iter, converged = x$converged, last_change = x$last_change)
 }
 
 #' Add clusters and responsibilities to the data
@@ -101,13 +105,15 @@ glance.gmm_em <- function(x, ...) {
 #'
 #' @param x A `gmm_em` fit.
 #' @param data The data the model was fitted to, with any other columns (for
-#'   instance `iris` with `Species`): the fit's columns are found by name, or
-#'   by position when the data have no names. Defaults to `x$data`, the
+#'   instance `iris` with `Species`): the fit's columns are found by name (an
+#'   error names any that is missing), or by position when the data or the
+#'   fit have no column names. Defaults to `x$data`, the
 #'   numeric matrix the model was fitted to.
 #' @param newdata New observations to cluster instead of `data` (any number
 #'   of rows).
 #' @param ... Ignored.
-#' @return A data frame: `data` (or `newdata`) as a data frame, with the
+#' @return `data` (or `newdata`) with its class kept (a tibble stays a
+#'   tibble; a matrix becomes a data frame), with the
 #'   columns `.cluster` (a factor with levels `1`..`K`: the component with the
 #'   highest responsibility, ties going to the lower one), `.uncertainty`
 #'   (\eqn{1 - \max_k r_{ik}}) and `.r_1`, ..., `.r_K` added.
@@ -126,19 +132,20 @@ augment.gmm_em <- function(x, data = x$data, newdata = NULL, ...) {
   } else {
     base <- data
     X <- model_rows(x, data, "data")
-    n <- nrow(.subset2(x, "data"))
+    n <- nrow(x$data)
     if (nrow(X) != n) {
       abort_arg("data", "must have the ", n, " rows the model was fitted to, not ", nrow(X),
                 "; use `newdata` for other observations.")
     }
   }
   resp <- final_responsibilities(x, X, if (is.null(newdata)) "data" else "newdata")
-  base <- as.data.frame(base)
-  class(base) <- "data.frame"
-  if (is.null(colnames(X)) && ncol(base) == ncol(X) && all(grepl("^V[0-9]+$", names(base)))) {
-    names(base) <- data_column_names(ncol(X))
+  # A data frame (a tibble too) keeps its class; a matrix becomes a data frame.
+  if (!is.data.frame(base)) {
+    base <- as.data.frame(if (is.matrix(base)) base else X)
+    if (is.null(colnames(X)) && ncol(base) == ncol(X)) names(base) <- data_column_names(ncol(X))
   }
-  base$.cluster <- hard_clusters(resp)
-  base$.uncertainty <- if (nrow(resp) == 0L) numeric() else 1 - apply(resp, 1L, max)
-  cbind(base, responsibility_columns(resp))
+  base[[".cluster"]] <- hard_clusters(resp)
+  base[[".uncertainty"]] <- if (nrow(resp) == 0L) numeric() else 1 - apply(resp, 1L, max)
+  for (k in seq_len(ncol(resp))) base[[paste0(".r_", k)]] <- resp[, k]
+  base
 }

@@ -13,8 +13,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // em_fit_cpp
-Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, std::vector<int> keep, int threads);
-RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keepSEXP, SEXP threadsSEXP) {
+Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_capacity, int threads);
+RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_capacitySEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
@@ -24,9 +24,11 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
     Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
     Rcpp::traits::input_parameter< double >::type reg_covar(reg_covarSEXP);
-    Rcpp::traits::input_parameter< std::vector<int> >::type keep(keepSEXP);
+    Rcpp::traits::input_parameter< bool >::type keep_all(keep_allSEXP);
+    Rcpp::traits::input_parameter< std::vector<int> >::type keep_iterations(keep_iterationsSEXP);
+    Rcpp::traits::input_parameter< double >::type keep_capacity(keep_capacitySEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep, threads));
+    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_capacity, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -41,6 +43,16 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type Sigma(SigmaSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     rcpp_result_gen = Rcpp::wrap(em_estep_cpp(X, pi, mu, Sigma, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// is_positive_definite_cpp
+bool is_positive_definite_cpp(Eigen::Map<Eigen::MatrixXd> Sigma);
+RcppExport SEXP _gmmem_is_positive_definite_cpp(SEXP SigmaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type Sigma(SigmaSEXP);
+    rcpp_result_gen = Rcpp::wrap(is_positive_definite_cpp(Sigma));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -88,8 +100,9 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 9},
+    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 11},
     {"_gmmem_em_estep_cpp", (DL_FUNC) &_gmmem_em_estep_cpp, 5},
+    {"_gmmem_is_positive_definite_cpp", (DL_FUNC) &_gmmem_is_positive_definite_cpp, 1},
     {"_gmmem_generate_numpy_cpp", (DL_FUNC) &_gmmem_generate_numpy_cpp, 7},
     {"_gmmem_draw_numpy_blocks_cpp", (DL_FUNC) &_gmmem_draw_numpy_blocks_cpp, 4},
     {"_gmmem_draw_r_full_cpp", (DL_FUNC) &_gmmem_draw_r_full_cpp, 3},

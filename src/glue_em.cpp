@@ -2,7 +2,6 @@
 #include <RcppEigen.h>
 #include <gmmem/em.h>
 #include <algorithm>
-#include <map>
 #include <vector>
 #include "r_adapters.h"
 
@@ -21,80 +20,54 @@ gmmem::Params params_from_r(const Eigen::VectorXd& pi, const Eigen::MatrixXd& mu
   return theta;
 }
 
+// The core's error as plain fields (1-based, NA for none); R words the message.
 Rcpp::List em_error_to_r(const gmmem::em_error& e) {
-  return Rcpp::List::create(Rcpp::Named("message") = e.what(),
+  auto one_based = [](int i) { return i >= 0 ? i + 1 : NA_INTEGER; };
+  return Rcpp::List::create(Rcpp::Named("kind") = gmmem::failure_name(e.kind()),
                             Rcpp::Named("iteration") = e.iteration(),
-                            Rcpp::Named("component") = e.component() > 0 ? Rcpp::wrap(e.component())
-                                                                         : Rcpp::wrap(NA_INTEGER));
+                            Rcpp::Named("component") = one_based(e.component()),
+                            Rcpp::Named("observation") = one_based(e.observation()));
+}
+
+// The kept matrices as one n x K x kept array named by iteration. Each matrix
+// is freed once copied, so the peak is the array plus one matrix.
+Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) {
+  const std::vector<int>& iterations = sink.iterations();
+  std::deque<Eigen::MatrixXd>& matrices = sink.matrices();
+  const R_xlen_t stride = static_cast<R_xlen_t>(n) * K;
+  Rcpp::NumericVector out(stride * static_cast<R_xlen_t>(iterations.size()));
+  for (std::size_t j = 0; j < iterations.size(); ++j) {
+    std::copy(matrices.front().data(), matrices.front().data() + stride, out.begin() + stride * j);
+    matrices.pop_front();
+  }
+  out.attr("dim") = Rcpp::IntegerVector::create(n, K, static_cast<int>(iterations.size()));
+  Rcpp::CharacterVector names(iterations.size());
+  for (std::size_t j = 0; j < iterations.size(); ++j) names[j] = std::to_string(iterations[j]);
+  out.attr("dimnames") = Rcpp::List::create(R_NilValue, R_NilValue, names);
+  return out;
 }
 
 }  // namespace
 
-// Kept responsibilities go straight into one R array, n x K x slots: a slot for
-// each iteration in `keep` (sorted, and holding max_iter when every iteration
-// must run), plus one spare for the last iteration when `tol` may stop the fit
-// early. R drops unfilled slots afterwards.
-class RArraySink {
-public:
-  RArraySink(int n, int K, const std::vector<int>& keep, bool spare_for_last)
-      : keep_(keep), spare_(spare_for_last ? static_cast<int>(keep.size()) : -1),
-        array_(static_cast<R_xlen_t>(n) * K * (keep.size() + (spare_for_last ? 1 : 0))),
-        stride_(static_cast<R_xlen_t>(n) * K) {
-    array_.attr("dim") = Rcpp::IntegerVector::create(n, K, static_cast<int>(keep.size()) + (spare_for_last ? 1 : 0));
-  }
-  double* slot(int t) {
-    const auto it = std::lower_bound(keep_.begin(), keep_.end(), t);
-    if (it == keep_.end() || *it != t) return nullptr;
-    filled_[t] = static_cast<int>(it - keep_.begin());
-    return array_.begin() + stride_ * filled_[t];
-  }
-  double* last_slot(int t) {
-    if (spare_ < 0) return nullptr;
-    filled_[t] = spare_;
-    return array_.begin() + stride_ * spare_;
-  }
-  // 1-based slot of each recorded iteration.
-  Rcpp::IntegerVector slots_of(const std::vector<int>& iterations) const {
-    Rcpp::IntegerVector out(iterations.size());
-    for (std::size_t j = 0; j < iterations.size(); ++j) out[j] = filled_.at(iterations[j]) + 1;
-    return out;
-  }
-  // The array, its third dimension named by iteration ("" for an unfilled slot).
-  Rcpp::NumericVector array(const std::vector<int>& iterations) {
-    const int slots = Rcpp::IntegerVector(array_.attr("dim"))[2];
-    Rcpp::CharacterVector names(slots, "");
-    for (int t : iterations) names[filled_.at(t)] = std::to_string(t);
-    array_.attr("dimnames") = Rcpp::List::create(R_NilValue, R_NilValue, names);
-    return array_;
-  }
-
-private:
-  std::vector<int> keep_;
-  int spare_;
-  Rcpp::NumericVector array_;
-  R_xlen_t stride_;
-  std::map<int, int> filled_;
-};
-
 // EM from the given start. Returns the whole trace as arrays, or list(error = ...)
 // when a step cannot go on, so that R raises a classed error naming the iteration.
-// `keep` must hold max_iter unless `tol` >= 0 (the glue's sink relies on it).
+// Kept responsibilities: every iteration (keep_all), those in keep_iterations, and
+// with keep_capacity >= 0 every iteration while that many matrices last (see
+// gmmem::KeptResponsibilities); the last iteration's always.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
                       Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar,
-                      std::vector<int> keep, int threads) {
+                      bool keep_all, std::vector<int> keep_iterations, double keep_capacity, int threads) {
   gmmem::Control control;
   control.max_iter = max_iter;
   control.tol = tol;
   control.reg_covar = reg_covar;
   control.threads = threads;
-  std::sort(keep.begin(), keep.end());
-  keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
+  control.keep.all = keep_all;
+  control.keep.iterations = keep_iterations;
+  control.keep.capacity = keep_capacity < 0 ? -1 : static_cast<long>(std::min(keep_capacity, 1e15));
   const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols()), K = static_cast<int>(pi.size());
-  // A spare slot for the last iteration only when tol may stop the fit at an
-  // iteration that `keep` does not hold.
-  const bool keeps_every_iteration = keep.size() == static_cast<std::size_t>(max_iter) + 1;
-  RArraySink sink(n, K, keep, tol >= 0.0 && !keeps_every_iteration);
+  gmmem::KeptResponsibilities sink(n, K, control.keep);
 
   gmmem::Trace trace;
   try {
@@ -117,14 +90,14 @@ Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::
                 Sigma_out.begin() + (static_cast<R_xlen_t>(t) * K + k) * d * d);
     }
   }
+  trace.params.clear();
+  trace.params.shrink_to_fit();
   mu_out.attr("dim") = Rcpp::IntegerVector::create(d, K, T + 1);
   Sigma_out.attr("dim") = Rcpp::IntegerVector::create(d, d, K, T + 1);
 
   return Rcpp::List::create(
       Rcpp::Named("pi") = pi_out, Rcpp::Named("mu") = mu_out, Rcpp::Named("Sigma") = Sigma_out,
-      Rcpp::Named("loglik") = Rcpp::wrap(trace.loglik), Rcpp::Named("resp") = sink.array(trace.resp_iteration),
-      Rcpp::Named("resp_iteration") = Rcpp::wrap(trace.resp_iteration),
-      Rcpp::Named("resp_slot") = sink.slots_of(trace.resp_iteration),
+      Rcpp::Named("loglik") = Rcpp::wrap(trace.loglik), Rcpp::Named("resp") = kept_array(sink, n, K),
       Rcpp::Named("n_iter") = T, Rcpp::Named("converged") = trace.converged,
       Rcpp::Named("decreases") = trace.decreases,
       Rcpp::Named("largest_decrease") = trace.largest_decrease);
@@ -146,4 +119,11 @@ Rcpp::List em_estep_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen
     return Rcpp::List::create(Rcpp::Named("error") = em_error_to_r(e));
   }
   return Rcpp::List::create(Rcpp::Named("resp") = resp, Rcpp::Named("loglik") = loglik);
+}
+
+// The core's positive-definiteness test, so that R checks a given covariance
+// exactly as EM will.
+// [[Rcpp::export(rng = false)]]
+bool is_positive_definite_cpp(Eigen::Map<Eigen::MatrixXd> Sigma) {
+  return gmmem::is_positive_definite(Sigma);
 }

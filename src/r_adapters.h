@@ -4,10 +4,19 @@
 
 #include <Rcpp.h>
 
-// Lets a user's Ctrl-C (or setTimeLimit()) stop a fit between iterations; the
-// exception unwinds the core cleanly and Rcpp turns it into an R interrupt.
+// Lets a user's Ctrl-C, a setTimeLimit() or any R error raised by R's event
+// processing stop a fit between iterations. R_CheckUserInterrupt() runs under
+// unwind protection: when it jumps, the jump becomes a C++ exception that
+// unwinds the core (its destructors run), and Rcpp's wrapper resumes the same
+// jump in R, so the caller receives R's own condition (an interrupt stays an
+// interrupt, a time limit stays base R's error), with nothing printed.
 struct RInterrupt {
-  void operator()() const { Rcpp::checkUserInterrupt(); }
+  void operator()() const {
+    Rcpp::unwindProtect([]() -> SEXP {
+      R_CheckUserInterrupt();
+      return R_NilValue;
+    });
+  }
 };
 
 // Standard normals from R's generator, so set.seed() reproduces draws.

@@ -16,11 +16,11 @@ test_that("the data must be a finite numeric matrix or data frame", {
   expect_error(em(data = matrix(numeric(), 3, 0)), "`data` must have at least one column")
   bad <- X
   bad[3, 1] <- NA
-  expect_error(em(data = bad), "`data` must not contain NA")
+  expect_error(em(data = bad), "`data` has NA or NaN values in 1 row (row 3). Drop them first, for example with na.omit().", fixed = TRUE)
   bad[3, 1] <- NaN
-  expect_error(em(data = bad), "`data` must not contain NA")
+  expect_error(em(data = bad), "`data` has NA or NaN values in 1 row (row 3). Drop them first, for example with na.omit().", fixed = TRUE)
   bad[3, 1] <- Inf
-  expect_error(em(data = bad), "`data` must not contain infinite")
+  expect_error(em(data = bad), "`data` has infinite values in 1 row (row 3).", fixed = TRUE)
   df <- data.frame(a = X[, 1], b = letters[1:20])
   expect_error(em(data = df), "`data` must have only numeric columns; `b` is not numeric")
   df <- data.frame(a = X[, 1], b = factor(X[, 2]))
@@ -30,8 +30,8 @@ test_that("the data must be a finite numeric matrix or data frame", {
 
 test_that("pi must be a probability vector", {
   expect_error(em(pi = c(0.5, 0.6)), "`pi` must sum to 1")
-  expect_error(em(pi = c(-0.5, 1.5)), "`pi` must have only positive weights")
-  expect_error(em(pi = c(0, 1)), "`pi` must have only positive weights")
+  expect_error(em(pi = c(-0.5, 1.5)), "`pi` must have only non-negative weights")
+  expect_error(em(pi = c(0, 0)), "`pi` must have at least one positive weight")
   expect_error(em(pi = c(NA, 0.5)), "`pi` must not contain NA")
   expect_error(em(pi = "a"), "`pi` must be a numeric vector")
   expect_error(em(pi = numeric()), "`pi` must not be empty")

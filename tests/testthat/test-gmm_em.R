@@ -1,4 +1,6 @@
-param_cols <- c("pi", "mu_1", "mu_2", "sigma_11", "sigma_12", "sigma_22")
+# The handout's data are named x and y; the numpy fixtures number the coordinates.
+param_cols <- c("pi", "mu_x", "mu_y", "sigma_x_x", "sigma_x_y", "sigma_y_y")
+ref_cols <- c("pi", "mu_1", "mu_2", "sigma_11", "sigma_12", "sigma_22")
 
 test_that("the handout's three runs equal the numpy code at every iteration (1e-10)", {
   for (start in names(handout_starts)) {
@@ -7,11 +9,14 @@ test_that("the handout's three runs equal the numpy code at every iteration (1e-
     expect_identical(fit$n_iter, 100L)
     expect_identical(fit$params$iteration, ref$params$iteration)
     expect_identical(fit$params$component, ref$params$component)
-    expect_lte(max(abs(as.matrix(fit$params[param_cols]) - as.matrix(ref$params[param_cols]))), 1e-10)
+    expect_lte(max(abs(as.matrix(fit$params[param_cols]) - as.matrix(ref$params[ref_cols]))), 1e-10)
     # numpy's covariances are symmetric only to an ulp; ours exactly
-    expect_lte(max(abs(fit$params$sigma_12 - ref$params$sigma_21)), 1e-10)
+    expect_lte(max(abs(fit$params$sigma_x_y - ref$params$sigma_21)), 1e-10)
+    # the arrays of the path hold the same numbers
+    expect_lte(max(abs(fit$path$Sigma[1, 2, , ] - matrix(ref$params$sigma_12, 2))), 1e-10)
+    expect_lte(max(abs(t(fit$path$pi) - matrix(ref$params$pi, 2))), 1e-10)
 
-    resp <- fit$responsibilities
+    resp <- gmm_responsibilities(fit)
     expect_identical(nrow(resp), nrow(ref$resp))
     expect_identical(resp[c("iteration", "point", "component")], ref$resp[c("iteration", "point", "component")])
     expect_lte(max(abs(resp$r - ref$resp$r)), 1e-10)
@@ -24,10 +29,10 @@ test_that("iteration 0 is the start with uniform responsibilities", {
   fit <- fit_handout(max_iter = 3)
   p0 <- fit$params[fit$params$iteration == 0, ]
   expect_identical(p0$pi, c(0.1, 0.9))
-  expect_identical(p0$mu_1, c(0.1, 0))
-  expect_identical(p0$sigma_11, c(0.1, 0.1))
-  expect_identical(p0$sigma_12, c(0, 0))
-  r0 <- fit$responsibilities
+  expect_identical(p0$mu_x, c(0.1, 0))
+  expect_identical(p0$sigma_x_x, c(0.1, 0.1))
+  expect_identical(p0$sigma_x_y, c(0, 0))
+  r0 <- gmm_responsibilities(fit)
   expect_true(all(r0$r[r0$iteration == 0] == 0.5))
   expect_identical(fit$loglik$iteration, 0:3)
   expect_true(is.na(fit$loglik$change[1]))
@@ -39,8 +44,8 @@ test_that("the log-likelihood at t is that of the parameters at t", {
   fit <- fit_handout(max_iter = 7)
   direct <- function(p) {
     dens <- sapply(seq_len(nrow(p)), function(k) {
-      S <- matrix(c(p$sigma_11[k], p$sigma_12[k], p$sigma_12[k], p$sigma_22[k]), 2)
-      dx <- sweep(as.matrix(X[c("x", "y")]), 2, c(p$mu_1[k], p$mu_2[k]))
+      S <- matrix(c(p$sigma_x_x[k], p$sigma_x_y[k], p$sigma_x_y[k], p$sigma_y_y[k]), 2)
+      dx <- sweep(as.matrix(X[c("x", "y")]), 2, c(p$mu_x[k], p$mu_y[k]))
       q <- rowSums((dx %*% solve(S)) * dx)
       p$pi[k] * exp(-q / 2) / (2 * base::pi * sqrt(det(S)))
     })
@@ -71,9 +76,10 @@ test_that("mclust::em from the same start gives the same iterates (K = 3, d = 3)
     p <- fit$params[fit$params$iteration == t, ]
     expect_lte(max(abs(m$parameters$pro - p$pi)), 1e-12)
     expect_lte(max(abs(t(m$parameters$mean) - as.matrix(p[c("mu_1", "mu_2", "mu_3")]))), 1e-12)
+    expect_lte(max(abs(m$parameters$variance$sigma - fit$path$Sigma[, , , t + 1])), 1e-12)
     sig <- m$parameters$variance$sigma
     for (k in 1:3) {
-      ours <- c(p$sigma_11[k], p$sigma_12[k], p$sigma_13[k], p$sigma_22[k], p$sigma_23[k], p$sigma_33[k])
+      ours <- c(p$sigma_1_1[k], p$sigma_1_2[k], p$sigma_1_3[k], p$sigma_2_2[k], p$sigma_2_3[k], p$sigma_3_3[k])
       theirs <- sig[, , k][upper.tri(diag(3), diag = TRUE)][c(1, 2, 4, 3, 5, 6)]
       expect_lte(max(abs(ours - theirs)), 1e-12)
     }
@@ -92,9 +98,9 @@ test_that("K = 1 is the sample mean and the maximum-likelihood covariance", {
   set.seed(5)
   X <- matrix(rnorm(60), 20, 3) %*% matrix(c(1, 0.5, 0, 0, 1, 0.2, 0, 0, 1), 3)
   fit <- gmm_em(X, pi = 1, mu = list(c(0, 0, 0)), Sigma = list(diag(3)), max_iter = 2)
-  expect_equal(unname(fit$final$mu[[1]]), unname(colMeans(X)), tolerance = 1e-12)
-  expect_equal(unname(fit$final$Sigma[[1]]), unname(cov(X) * 19 / 20), tolerance = 1e-12)
-  expect_identical(fit$final$pi, 1)
+  expect_equal(unname(fit$final$mu[1, ]), unname(colMeans(X)), tolerance = 1e-12)
+  expect_equal(unname(fit$final$Sigma[, , 1]), unname(cov(X) * 19 / 20), tolerance = 1e-12)
+  expect_identical(unname(fit$final$pi), 1)
 })
 
 test_that("one-dimensional data work from a vector", {
@@ -102,11 +108,11 @@ test_that("one-dimensional data work from a vector", {
   x <- c(rnorm(100, -3), rnorm(100, 3))
   fit <- gmm_em(x, pi = c(0.5, 0.5), mu = list(-1, 1), Sigma = list(1, 1), tol = 1e-10, max_iter = 500)
   expect_true(fit$converged)
-  means <- sort(vapply(fit$final$mu, unname, numeric(1)))
+  means <- sort(as.vector(fit$final$mu))
   expect_equal(means, c(mean(x[1:100]), mean(x[101:200])), tolerance = 1e-3)
 })
 
-test_that("`tol` stops at the first iteration that meets DESIGN.md's rule", {
+test_that("`tol` stops at the first iteration that meets the design note's rule", {
   tol <- 1e-6
   fit <- fit_handout(tol = tol)
   ll <- fit$loglik$loglik
@@ -132,22 +138,23 @@ test_that("results do not depend on the number of threads", {
   expect_identical(one$resp, two$resp)
 })
 
-test_that("mu and Sigma may be a matrix and an array; final comes back in that form", {
+test_that("mu and Sigma may be a matrix and an array; final has one shape whatever the start's", {
   X <- generate_data(var1 = 3)
   a <- fit_handout(max_iter = 10)
   b <- gmm_em(X, pi = c(0.1, 0.9), mu = rbind(c(0.1, 0), c(0, 0)),
               Sigma = array(c(diag(0.1, 2), diag(0.1, 2)), c(2, 2, 2)), max_iter = 10)
   expect_identical(a$params, b$params)
-  expect_type(a$final$mu, "list")
-  expect_type(a$final$Sigma, "list")
-  expect_true(is.matrix(b$final$mu))
-  expect_identical(dim(b$final$mu), c(2L, 2L))
-  expect_identical(dim(b$final$Sigma), c(2L, 2L, 2L))
+  expect_identical(a$final, b$final)
+  expect_identical(dim(a$final$mu), c(2L, 2L))
+  expect_identical(dimnames(a$final$mu), list(c("1", "2"), c("x", "y")))
+  expect_identical(dim(a$final$Sigma), c(2L, 2L, 2L))
   last <- a$params[a$params$iteration == 10, ]
-  expect_equal(unname(a$final$mu[[2]]), c(last$mu_1[2], last$mu_2[2]))
-  expect_equal(unname(b$final$mu[2, ]), c(last$mu_1[2], last$mu_2[2]))
-  expect_equal(unname(a$final$Sigma[[1]]), matrix(c(last$sigma_11[1], last$sigma_12[1], last$sigma_12[1], last$sigma_22[1]), 2))
-  expect_identical(a$final$pi, last$pi)
+  expect_equal(unname(a$final$mu[2, ]), c(last$mu_x[2], last$mu_y[2]))
+  expect_equal(unname(a$final$Sigma[, , 1]),
+               matrix(c(last$sigma_x_x[1], last$sigma_x_y[1], last$sigma_x_y[1], last$sigma_y_y[1]), 2))
+  expect_identical(unname(a$final$pi), last$pi)
+  # the start is kept in the same shape
+  expect_identical(unname(a$start$mu), rbind(c(0.1, 0), c(0, 0)))
 })
 
 test_that("`keep` chooses which responsibilities are kept; the last is always there", {
@@ -159,10 +166,11 @@ test_that("`keep` chooses which responsibilities are kept; the last is always th
   expect_identical(dimnames(some$resp)[[3]], c("0", "7", "30"))
   expect_identical(some$resp[, , "7"], all$resp[, , "7"])
 
-  # past the memory budget, the figure's iterations and the last, with a message
-  old <- options(gmmem.keep_budget = 1000)
+  # past the memory budget (here: room for 7 matrices of 400 x 2 after the
+  # path of 51 iterations), the figure's iterations and the last, with a message
+  old <- options(gmmem.keep_budget = gmmem:::path_size(2, 2, 50) + 7 * 8 * 400 * 2)
   on.exit(options(old))
-  expect_message(small <- fit_handout(max_iter = 50), "Responsibilities kept for iterations 0, 1, 5, 10, 25, 40")
+  expect_message(small <- fit_handout(max_iter = 50), "Responsibilities kept for iterations 0, 1, 5, 10, 25, 40, 50 of the 51")
   expect_identical(dimnames(small$resp)[[3]], c("0", "1", "5", "10", "25", "40", "50"))
   expect_match(small$control$keep_note, "keep = \"all\"")
   # with tol the last is where it stopped, recomputed exactly
@@ -175,12 +183,14 @@ test_that("the tidy frames have the documented columns", {
   fit <- gmm_em(matrix(rnorm(30), 10, 3), pi = c(0.5, 0.5), mu = list(c(0, 0, 0), c(1, 1, 1)),
                 Sigma = list(diag(3), diag(3)), max_iter = 2, reg_covar = 1e-6)
   expect_named(fit$params, c("iteration", "component", "pi", "mu_1", "mu_2", "mu_3",
-                             "sigma_11", "sigma_12", "sigma_13", "sigma_22", "sigma_23", "sigma_33"))
+                             "sigma_1_1", "sigma_1_2", "sigma_1_3", "sigma_2_2", "sigma_2_3", "sigma_3_3"))
   expect_named(fit$loglik, c("iteration", "loglik", "change"))
-  expect_named(fit$responsibilities, c("iteration", "point", "component", "r"))
-  expect_identical(nrow(fit$responsibilities), 10L * 2L * 3L)
-  expect_identical(fit[["responsibilities"]], fit$responsibilities)
-  sums <- tapply(fit$responsibilities$r, fit$responsibilities[c("iteration", "point")], sum)
+  resp <- gmm_responsibilities(fit)
+  expect_named(resp, c("iteration", "point", "component", "r"))
+  expect_identical(nrow(resp), 10L * 2L * 3L)
+  expect_identical(tidy(fit, iterations = "all", what = "responsibilities"), resp)
+  expect_identical(resp$r[resp$iteration == 2], as.vector(t(fit$resp[, , "2"])))
+  sums <- tapply(resp$r, resp[c("iteration", "point")], sum)
   expect_equal(as.vector(sums), rep(1, 30), tolerance = 1e-14)
 })
 
@@ -193,10 +203,12 @@ test_that("a collapsing component is an error naming the iteration and component
   expect_match(conditionMessage(err), "component 2")
   expect_match(conditionMessage(err), "reg_covar")
   expect_identical(err$component, 2L)
+  expect_identical(err$iteration, 1L)
+  expect_identical(err$kind, "singular_covariance")
   fit <- gmm_em(X, pi = c(0.5, 0.5), mu = list(c(0, 0), c(50, 50)),
                 Sigma = list(diag(2), diag(2)), max_iter = 5, reg_covar = 1e-6)
   expect_true(all(is.finite(fit$loglik$loglik)))
-  expect_equal(fit$final$pi[2], 2 / 402)
+  expect_equal(unname(fit$final$pi[2]), 2 / 402)
 })
 
 test_that("print() shows the final state and returns the fit invisibly", {

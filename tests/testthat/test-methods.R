@@ -25,13 +25,18 @@ posterior_by_hand <- function(X, w, mus, Ss) {
   p / rowSums(p)
 }
 
+# A fit's final parameters (K x d means, d x d x K covariances) as the lists
+# the sums above take.
+mus_of <- function(final) lapply(seq_along(final$pi), function(k) unname(final$mu[k, ]))
+Ss_of <- function(final) lapply(seq_along(final$pi), function(k) unname(final$Sigma[, , k]))
+
 X_faithful <- as.matrix(faithful)
 fit_f <- gmm_em(faithful, k = 2, seed = 1, tol = 1e-10, max_iter = 500)
 
 test_that("logLik() is the log-likelihood of the final parameters, with df and nobs", {
   ll <- logLik(fit_f)
   expect_s3_class(ll, "logLik")
-  by_hand <- loglik_by_hand(X_faithful, fit_f$final$pi, fit_f$final$mu, fit_f$final$Sigma)
+  by_hand <- loglik_by_hand(X_faithful, unname(fit_f$final$pi), mus_of(fit_f$final), Ss_of(fit_f$final))
   expect_equal(as.numeric(ll), by_hand, tolerance = 1e-10)
   # (K - 1) + K d + K d (d + 1) / 2 with K = 2, d = 2: 1 + 4 + 6
   expect_identical(attr(ll, "df"), 11L)
@@ -64,7 +69,7 @@ test_that("predict() gives the posterior of the final parameters", {
   prob <- predict(fit_f, new, type = "prob")
   expect_identical(class(prob), "data.frame")
   expect_named(prob, c(".r_1", ".r_2"))
-  by_hand <- posterior_by_hand(as.matrix(new), fit_f$final$pi, fit_f$final$mu, fit_f$final$Sigma)
+  by_hand <- posterior_by_hand(as.matrix(new), unname(fit_f$final$pi), mus_of(fit_f$final), Ss_of(fit_f$final))
   expect_equal(unname(as.matrix(prob)), by_hand, tolerance = 1e-10)
   cls <- predict(fit_f, new)
   expect_named(cls, ".cluster")
@@ -76,8 +81,11 @@ test_that("predict() uses theta_T, not the last kept responsibilities r_T", {
   # after one iteration r_1 comes from the start theta_0 while predict uses theta_1
   fit <- gmm_em(faithful, k = 2, seed = 1, max_iter = 1)
   theta1 <- subset(fit$params, iteration == 1)
-  mus <- lapply(1:2, function(k) c(theta1$mu_1[k], theta1$mu_2[k]))
-  Ss <- lapply(1:2, function(k) matrix(c(theta1$sigma_11[k], theta1$sigma_12[k], theta1$sigma_12[k], theta1$sigma_22[k]), 2))
+  mus <- lapply(1:2, function(k) c(theta1$mu_eruptions[k], theta1$mu_waiting[k]))
+  Ss <- lapply(1:2, function(k) {
+    matrix(c(theta1$sigma_eruptions_eruptions[k], theta1$sigma_eruptions_waiting[k],
+             theta1$sigma_eruptions_waiting[k], theta1$sigma_waiting_waiting[k]), 2)
+  })
   by_hand <- posterior_by_hand(X_faithful, theta1$pi, mus, Ss)
   prob <- as.matrix(predict(fit, type = "prob"))
   expect_equal(unname(prob), by_hand, tolerance = 1e-10)
@@ -92,11 +100,14 @@ test_that("predict() finds the fitted columns by name and checks newdata", {
   expect_identical(nrow(predict(fit, iris[0, 1:4])), 0L)
   expect_identical(nrow(predict(fit, iris[0, 1:4], type = "prob")), 0L)
   expect_identical(nrow(predict(fit, iris[7, 1:4])), 1L)
-  expect_error(predict(fit, iris[1:3]), "`newdata` must have 4 columns")
-  expect_error(predict(fit, iris[, c(1:3, 5)]), "`newdata` must have only numeric columns")
+  expect_error(predict(fit, iris[1:3]), "`newdata` lacks the column `Petal.Width` the model was fitted to", fixed = TRUE)
+  expect_error(predict(fit, unname(as.matrix(iris[1:3]))), "`newdata` must have 4 columns")
+  text <- iris[1:4]
+  text$Petal.Width <- as.character(text$Petal.Width)
+  expect_error(predict(fit, text), "`newdata` must have only numeric columns; `Petal.Width` is not numeric.", fixed = TRUE)
   bad <- iris[1:4]
   bad[2, 3] <- NA
-  expect_error(predict(fit, bad), "`newdata` must not contain NA")
+  expect_error(predict(fit, bad), "`newdata` has NA or NaN values in 1 row (row 2)", fixed = TRUE)
   expect_error(predict(fit, iris, type = "response"), "`type` must be one of")
   expect_error(predict(fit, iris[1:4] * 1e300), "`newdata` cannot be clustered with the fitted parameters: observation 1")
   # without names, by position
@@ -108,18 +119,19 @@ test_that("fitted() is the n x K matrix of final responsibilities", {
   expect_identical(dim(r), c(272L, 2L))
   expect_identical(colnames(r), c("1", "2"))
   expect_equal(rowSums(r), rep(1, 272), tolerance = 1e-12)
-  expect_equal(unname(r), posterior_by_hand(X_faithful, fit_f$final$pi, fit_f$final$mu, fit_f$final$Sigma),
+  expect_equal(unname(r), posterior_by_hand(X_faithful, unname(fit_f$final$pi), mus_of(fit_f$final), Ss_of(fit_f$final)),
                tolerance = 1e-10)
 })
 
 test_that("coef() is a K-row matrix of weights, means and covariance entries", {
   cf <- coef(fit_f)
   expect_identical(dim(cf), c(2L, 6L))
-  expect_identical(colnames(cf), c("pi", "mu_1", "mu_2", "sigma_11", "sigma_12", "sigma_22"))
+  expect_identical(colnames(cf), c("pi", "mu_eruptions", "mu_waiting", "sigma_eruptions_eruptions",
+                                   "sigma_eruptions_waiting", "sigma_waiting_waiting"))
   expect_identical(rownames(cf), c("1", "2"))
   for (k in 1:2) {
-    S <- fit_f$final$Sigma[[k]]
-    expect_equal(unname(cf[k, ]), c(fit_f$final$pi[k], unname(fit_f$final$mu[[k]]), S[1, 1], S[1, 2], S[2, 2]))
+    S <- fit_f$final$Sigma[, , k]
+    expect_equal(unname(cf[k, ]), unname(c(fit_f$final$pi[k], fit_f$final$mu[k, ], S[1, 1], S[1, 2], S[2, 2])))
   }
 })
 
@@ -133,7 +145,7 @@ test_that("summary() has its own class, the right numbers and a print method", {
   expect_identical(sum(s$components$size), 272L)
   expect_identical(s$components$size, as.vector(table(predict(fit_f)$.cluster)))
   expect_named(s$components, c("component", "pi", "mu_eruptions", "mu_waiting", "size"))
-  expect_equal(s$Sigma[[2]], fit_f$final$Sigma[[2]])
+  expect_equal(s$Sigma[[2]], fit_f$final$Sigma[, , 2])
   expect_identical(s$init, "kmeans++")
   out <- capture.output(res <- print(s))
   expect_identical(res, s)
@@ -196,14 +208,15 @@ test_that("mclust::em started from gmmem's own k-means++ start ends where gmmem 
     d <- ncol(case$X)
     start <- fit$start
     # estepVVV() reads the Cholesky factors, so they go in with the covariances
-    par <- list(pro = start$pi, mean = start$mu,
-                variance = list(modelName = "VVV", d = d, G = case$k, sigma = start$Sigma,
-                                cholsigma = array(apply(start$Sigma, 3, chol), dim(start$Sigma))))
+    Sigma0 <- unname(start$Sigma)
+    par <- list(pro = unname(start$pi), mean = t(unname(start$mu)),
+                variance = list(modelName = "VVV", d = d, G = case$k, sigma = Sigma0,
+                                cholsigma = array(apply(Sigma0, 3, chol), dim(Sigma0))))
     m <- mclust::emVVV(case$X, parameters = par,
                        control = mclust::emControl(tol = c(1e-10, sqrt(.Machine$double.eps)), itmax = c(5000, 5000)))
     expect_lte(abs(as.numeric(logLik(fit)) - m$loglik), 1e-6)
     expect_lte(max(abs(fit$final$pi - m$parameters$pro)), 1e-6)
-    expect_lte(max(abs(sapply(fit$final$mu, identity) - m$parameters$mean)), 1e-6)
-    expect_lte(max(abs(simplify2array(fit$final$Sigma) - m$parameters$variance$sigma)), 1e-6)
+    expect_lte(max(abs(t(fit$final$mu) - m$parameters$mean)), 1e-6)
+    expect_lte(max(abs(fit$final$Sigma - m$parameters$variance$sigma)), 1e-6)
   }
 })

@@ -8,12 +8,10 @@ handout_fit <- function(max_iter = 100, ...) {
 
 # mu and Sigma of component k at iteration t, read from the tidy params by name.
 component_at <- function(fit, t, k, dims) {
-  row <- fit$params[fit$params$iteration == t & fit$params$component == k, ]
-  d <- ncol(fit$data)
-  S <- matrix(0, d, d)
-  for (i in seq_len(d)) for (j in i:d) S[i, j] <- S[j, i] <- row[[paste0("sigma_", i, j)]]
-  mu <- vapply(seq_len(d), function(j) row[[paste0("mu_", j)]], numeric(1))
-  list(mu = mu[dims], Sigma = S[dims, dims, drop = FALSE], pi = row$pi)
+  at <- as.character(t)
+  list(mu = unname(fit$path$mu[dims, k, at]),
+       Sigma = unname(matrix(fit$path$Sigma[dims, dims, k, at], length(dims))),
+       pi = unname(fit$path$pi[at, k]))
 }
 
 layer_geoms <- function(p) vapply(p$layers, function(l) class(l$geom)[1L], character(1))

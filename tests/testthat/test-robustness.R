@@ -1,5 +1,5 @@
 # Hostile data and degenerate fits: each case with the outcome gmmem promises
-# (DESIGN.md, "Bad input and failures"): a finite fit, or an error of class
+# (the design note, "Bad input and failures"): a finite fit, or an error of class
 # `gmmem_em_error` naming the iteration and component and pointing to `reg_covar`.
 
 rob_handout_data <- function() as.matrix(generate_data(var1 = 3)[c("x", "y")])
@@ -34,7 +34,7 @@ expect_em_error <- function(expr, iteration = NULL, component = NULL) {
   invisible(err)
 }
 
-final_mu <- function(fit) do.call(rbind, lapply(fit$final$mu, unname))
+final_mu <- function(fit) unname(fit$final$mu)
 
 # Largest difference relative to the size of the reference: the measure of
 # "equal to 1e-6 relative" for a group of numbers (all means, all covariances).
@@ -77,14 +77,15 @@ test_that("an outlier pulls a component onto itself: collapse error, or a finite
   # covariance at iteration 5 is numerically zero.
   err <- expect_em_error(gmm_em(X, pi = start$pi, mu = start$mu, Sigma = start$Sigma),
                          iteration = 5, component = 1)
-  expect_match(conditionMessage(err), "positive definite")
+  expect_match(conditionMessage(err), "the covariance of component 1 is singular", fixed = TRUE)
+  expect_identical(err$kind, "singular_covariance")
 
   fit <- gmm_em(X, pi = start$pi, mu = start$mu, Sigma = start$Sigma, reg_covar = 1e-6)
   expect_finite_fit(fit)
   # The outlier keeps a component of its own, with the floor covariance.
-  expect_equal(unname(fit$final$mu[[1]]), c(1000, 1000))
-  expect_equal(fit$final$pi[1], 1 / nrow(X))
-  expect_equal(unname(fit$final$Sigma[[1]]), diag(1e-6, 2))
+  expect_equal(unname(fit$final$mu[1, ]), c(1000, 1000))
+  expect_equal(unname(fit$final$pi[1]), 1 / nrow(X))
+  expect_equal(unname(fit$final$Sigma[, , 1]), diag(1e-6, 2))
 })
 
 # ---- data far from the origin, and at extreme scales ---------------------------
@@ -144,15 +145,19 @@ test_that("the start gmm_em() chooses from k is as indifferent to scale", {
 
 # ---- duplicate points and components that collapse -----------------------------
 
-test_that("data that are all one point: collapse error at iteration 1, or Sigma = reg_covar * I", {
+test_that("data that are all one point: a constant-column error, or Sigma = reg_covar * I", {
   D <- matrix(c(1, 2), 20, 2, byrow = TRUE)
   start <- list(pi = 1, mu = list(c(0, 0)), Sigma = list(diag(2)))
-  expect_em_error(gmm_em(D, pi = start$pi, mu = start$mu, Sigma = start$Sigma),
-                  iteration = 1, component = 1)
+  # no covariance of a constant column is positive definite, whatever the start
+  expect_error(gmm_em(D, pi = start$pi, mu = start$mu, Sigma = start$Sigma),
+               "`data` has columns 1, 2 that are constant, so no covariance of them is positive definite: drop them, or set `reg_covar` > 0.",
+               fixed = TRUE)
+  named <- data.frame(a = rnorm(20), b = 3)
+  expect_error(gmm_em(named, k = 2, seed = 1), "`data` has column `b` that is constant", fixed = TRUE)
   fit <- gmm_em(D, pi = start$pi, mu = start$mu, Sigma = start$Sigma, reg_covar = 1e-6)
   expect_finite_fit(fit)
-  expect_equal(unname(fit$final$mu[[1]]), c(1, 2))
-  expect_equal(unname(fit$final$Sigma[[1]]), diag(1e-6, 2))
+  expect_equal(unname(fit$final$mu[1, ]), c(1, 2))
+  expect_equal(unname(fit$final$Sigma[, , 1]), diag(1e-6, 2))
 
   # One observation (n = K = 1) is the same case.
   expect_em_error(gmm_em(matrix(c(1, 2), 1), pi = 1, mu = list(c(0, 0)), Sigma = list(diag(2))),
@@ -169,9 +174,9 @@ test_that("a component that collapses onto repeated points: error naming it, or 
                   iteration = 2, component = 2)
   fit <- gmm_em(Y, pi = start$pi, mu = start$mu, Sigma = start$Sigma, reg_covar = 1e-6)
   expect_finite_fit(fit)
-  expect_equal(unname(fit$final$mu[[2]]), c(5, 5))
-  expect_equal(fit$final$pi[2], 10 / 60)
-  expect_equal(unname(fit$final$Sigma[[2]]), diag(1e-6, 2))
+  expect_equal(unname(fit$final$mu[2, ]), c(5, 5))
+  expect_equal(unname(fit$final$pi[2]), 10 / 60)
+  expect_equal(unname(fit$final$Sigma[, , 2]), diag(1e-6, 2))
 
   # d = 1, and K = n with every component on its own point.
   expect_em_error(gmm_em(1:3, pi = c(0.2, 0.3, 0.5), mu = list(1, 2, 3), Sigma = list(1, 1, 1)))
@@ -179,15 +184,20 @@ test_that("a component that collapses onto repeated points: error naming it, or 
                            reg_covar = 1e-3))
 })
 
-test_that("data on a line make the covariance singular: error, or a finite fit with reg_covar", {
+test_that("data on a line make every covariance singular: an error naming the column, or a finite fit with reg_covar", {
   x <- seq(-2, 2, length.out = 50)
   L <- cbind(x, 2 * x + 1)
-  # Iteration 1 or 2, as rounding leaves the first covariance barely non-singular or not.
-  err <- expect_em_error(gmm_em(L, pi = 1, mu = list(c(0, 0)), Sigma = list(diag(2))), component = 1)
-  expect_true(err$iteration %in% 1:2)
+  # cbind() leaves the second column unnamed: it is called V2, as as.data.frame() would
+  expect_error(gmm_em(L, pi = 1, mu = list(c(0, 0)), Sigma = list(diag(2))),
+               "`data` has column `V2` that is exactly a linear combination of the other columns", fixed = TRUE)
+  W <- data.frame(a = x, b = sin(x), c = x - 3 * sin(x))
+  # which of the three is named depends on the pivoting; each is a combination of the other two
+  expect_error(gmm_em(W, k = 2, seed = 1), "`data` has column `[abc]` that is exactly a linear combination")
+  # more columns than rows
+  expect_error(gmm_em(matrix(rnorm(12), 3, 4), k = 1), "`data` has 3 rows and 4 columns", fixed = TRUE)
   fit <- gmm_em(L, pi = 1, mu = list(c(0, 0)), Sigma = list(diag(2)), reg_covar = 1e-6)
   expect_finite_fit(fit)
-  expect_equal(unname(fit$final$Sigma[[1]]), unname(cov(L) * 49 / 50 + diag(1e-6, 2)))
+  expect_equal(unname(fit$final$Sigma[, , 1]), unname(cov(L) * 49 / 50 + diag(1e-6, 2)))
 })
 
 test_that("a component whose weight goes to zero: error naming it, or it drops out with reg_covar", {
@@ -200,10 +210,10 @@ test_that("a component whose weight goes to zero: error naming it, or it drops o
 
   fit <- gmm_em(Y, pi = start$pi, mu = start$mu, Sigma = start$Sigma, reg_covar = 1e-6)
   expect_finite_fit(fit)
-  expect_identical(fit$final$pi, c(1, 0))
+  expect_identical(unname(fit$final$pi), c(1, 0))
   # The surviving component is the one-component fit.
-  expect_equal(unname(fit$final$mu[[1]]), unname(colMeans(Y)))
-  expect_equal(unname(fit$final$Sigma[[1]]), unname(cov(Y) * 59 / 60 + diag(1e-6, 2)))
+  expect_equal(unname(fit$final$mu[1, ]), unname(colMeans(Y)))
+  expect_equal(unname(fit$final$Sigma[, , 1]), unname(cov(Y) * 59 / 60 + diag(1e-6, 2)))
 })
 
 test_that("a component whose weight is subnormal drops out with reg_covar instead of failing", {
@@ -216,7 +226,7 @@ test_that("a component whose weight is subnormal drops out with reg_covar instea
     fit <- gmm_em(c(-1, 0, 1), pi = c(0.5, 0.5), mu = list(0, far), Sigma = list(1, 1),
                   reg_covar = 1e-6, max_iter = 10)
     expect_finite_fit(fit)
-    expect_equal(fit$final$pi, c(1, 0))
+    expect_equal(unname(fit$final$pi), c(1, 0))
     expect_equal(tail(fit$loglik$loglik, 1), sum(dnorm(c(-1, 0, 1), 0, sqrt(2 / 3 + 1e-6), log = TRUE)))
   }
 })
@@ -234,19 +244,26 @@ test_that("a starting weight of 5e-324 gives a finite fit or an error naming the
   }
   fit <- gmm_em(1:3, pi = c(1, 5e-324), mu = list(2, 2), Sigma = list(1, 1), reg_covar = 1e-6)
   expect_finite_fit(fit)
-  expect_equal(fit$final$pi[1], 1)
+  expect_equal(unname(fit$final$pi[1]), 1)
 })
 
 test_that("a point too far for double precision is an error naming the iteration and observation", {
-  err <- tryCatch(gmm_em(c(0, 1, 1e200), pi = 1, mu = list(0), Sigma = list(1)), error = function(e) e)
+  # Beyond double's range for any variance: said before EM starts.
+  expect_error(gmm_em(c(0, 1, 1e200), pi = 1, mu = list(0), Sigma = list(1)),
+               "`data` has column 1 whose spread is too large for double precision", fixed = TRUE)
+  # Within range, but so many standard deviations from the only mean that the
+  # squared distance overflows: EM names the observation.
+  err <- tryCatch(gmm_em(c(0, 1, 1e10), pi = 1, mu = list(0), Sigma = list(1e-300)), error = function(e) e)
   expect_s3_class(err, "gmmem_em_error")
-  expect_identical(as.integer(err$iteration), 1L)
+  expect_identical(err$iteration, 1L)
+  expect_identical(err$observation, 3L)
+  expect_identical(err$kind, "unplaceable_observation")
   expect_match(conditionMessage(err), "iteration 1\\b")
   expect_match(conditionMessage(err), "observation 3\\b")
-  # A component of its own at the far point: collapse, or with reg_covar a finite fit.
-  expect_em_error(gmm_em(c(0, 1, 1e200), pi = c(0.5, 0.5), mu = list(0, 1e200), Sigma = list(1, 1)),
+  # A component of its own at a far point: collapse, or with reg_covar a finite fit.
+  expect_em_error(gmm_em(c(0, 1, 1e100), pi = c(0.5, 0.5), mu = list(0, 1e100), Sigma = list(1, 1)),
                   iteration = 1, component = 2)
-  expect_finite_fit(gmm_em(c(0, 1, 2, 1e200), pi = c(0.5, 0.5), mu = list(0, 1e200), Sigma = list(1, 1),
+  expect_finite_fit(gmm_em(c(0, 1, 2, 1e100), pi = c(0.5, 0.5), mu = list(0, 1e100), Sigma = list(1, 1),
                            reg_covar = 1e-6))
 })
 
@@ -255,14 +272,18 @@ test_that("a point too far for double precision is an error naming the iteration
 test_that("a starting Sigma that is numerically singular is an argument error, not an EM error", {
   set.seed(3)
   Y <- matrix(rnorm(20), 10)
-  # chol() accepts both, but their smallest pivot is rounding noise next to
-  # the largest variance: DESIGN.md asks for an R error naming the argument
-  # before any C++ runs, not a "collapsed" EM error at iteration 0.
-  expect_error(gmm_em(Y, pi = 1, mu = list(c(0, 0)), Sigma = list(diag(c(1, 1e-17)))),
-               "`Sigma[[1]]`", fixed = TRUE)
+  # chol() accepts both, but a pivot is rounding noise next to its own
+  # variable's variance: an R error naming the argument before any C++ runs,
+  # not an EM error at iteration 0.
+  expect_error(gmm_em(Y, pi = 1, mu = list(c(0, 0)), Sigma = list(matrix(c(1, 1, 1, 1 + 1e-16), 2))),
+               "`Sigma[[1]]` must be symmetric positive definite", fixed = TRUE)
   expect_error(gmm_em(Y, pi = c(0.5, 0.5), mu = list(c(0, 0), c(1, 1)),
-                      Sigma = list(diag(2), diag(c(1e300, 1)))),
+                      Sigma = list(diag(2), 1e300 * matrix(c(1, 1, 1, 1 + 1e-16), 2))),
                "`Sigma[[2]]`", fixed = TRUE)
+  # Scale alone is no reason: variances 1e-17 and 1e300 beside 1 are well-conditioned.
+  expect_finite_fit(gmm_em(Y, pi = 1, mu = list(c(0, 0)), Sigma = list(diag(c(1, 1e-17))), max_iter = 3))
+  expect_finite_fit(gmm_em(Y, pi = c(0.5, 0.5), mu = list(c(0, 0), c(1, 1)),
+                           Sigma = list(diag(2), diag(c(1e300, 1))), max_iter = 3))
 })
 
 test_that("an asymmetric Sigma at a small scale is rejected as asymmetric", {

@@ -9,8 +9,7 @@ test_that("gmm_start() returns n_init starts in the documented form", {
   starts <- gmm_start(X_faithful, 3, n_init = 4, seed = 1)
   expect_length(starts, 4)
   for (s in starts) {
-    expect_named(s, c("pi", "mu", "Sigma", "form"))
-    expect_identical(s$form, list(mu = "list", Sigma = "list"))
+    expect_named(s, c("pi", "mu", "Sigma"))
     expect_equal(sum(s$pi), 1)
     expect_true(all(s$pi > 0))
     expect_identical(dim(s$mu), c(2L, 3L))
@@ -156,12 +155,18 @@ test_that("n_init keeps the start with the highest final log-likelihood", {
   expect_identical(fit$control$n_starts, 6L)
   expect_identical(fit$loglik$loglik[61], max(finals))
   best <- starts[[which.max(finals)]]
-  expect_identical(fit$start, best[c("pi", "mu", "Sigma")])
+  expect_identical(unname(fit$start$pi), best$pi)
+  expect_identical(unname(fit$start$mu), t(best$mu))
+  expect_identical(unname(fit$start$Sigma), best$Sigma)
   # the start chosen is kept as iteration 0
   expect_identical(subset(fit$params, iteration == 0)$pi, best$pi)
-  # chosen starts report the final state as lists
-  expect_type(fit$final$mu, "list")
-  expect_type(fit$final$Sigma, "list")
+  # every start is recorded: the ones that broke down with their iteration and reason
+  expect_identical(fit$starts$start, 1:6)
+  expect_identical(is.na(fit$starts$error), is.finite(finals))
+  expect_identical(fit$starts$loglik[is.finite(finals)], finals[is.finite(finals)])
+  expect_match(fit$starts$error[!is.finite(finals)], "^EM stopped at iteration [0-9]+: ")
+  out <- capture.output(print(fit))
+  expect_true(any(grepl(sprintf("%d of 6 starts failed:", sum(!is.finite(finals))), out, fixed = TRUE)))
 })
 
 test_that("a given start is honoured exactly", {
@@ -171,16 +176,18 @@ test_that("a given start is honoured exactly", {
   fit <- gmm_em(faithful, pi = w, mu = mus, Sigma = Ss, max_iter = 2)
   start <- subset(fit$params, iteration == 0)
   expect_identical(start$pi, w)
-  expect_identical(start$mu_1, c(2, 4.5))
-  expect_identical(start$mu_2, c(55, 80))
-  expect_identical(start$sigma_12, c(0.3, 0.5))
+  expect_identical(start$mu_eruptions, c(2, 4.5))
+  expect_identical(start$mu_waiting, c(55, 80))
+  expect_identical(start$sigma_eruptions_waiting, c(0.3, 0.5))
   expect_identical(fit$control$init, "given")
   expect_identical(fit$control$n_starts, 1L)
   # the arguments of the chooser are refused rather than ignored
   expect_error(gmm_em(faithful, pi = w, mu = mus, Sigma = Ss, n_init = 5), "`n_init` applies only when")
   expect_error(gmm_em(faithful, pi = w, mu = mus, Sigma = Ss, seed = 1), "`seed` applies only when")
   expect_error(gmm_em(faithful, pi = w, mu = mus, Sigma = Ss, init = "random"), "`init` applies only when")
-  expect_silent(gmm_em(faithful, pi = w, mu = mus, Sigma = Ss, n_init = 1, max_iter = 1))
+  # NULL, the default, is "not given": a wrapper can pass the chooser's arguments through
+  expect_silent(gmm_em(faithful, pi = w, mu = mus, Sigma = Ss, init = NULL, n_init = NULL, seed = NULL,
+                       max_iter = 1))
 })
 
 test_that("bad start arguments are errors that name them", {
@@ -193,7 +200,8 @@ test_that("bad start arguments are errors that name them", {
   expect_error(gmm_em(faithful, k = 2, seed = "a"), "`seed` must be a single whole number")
   expect_error(gmm_em(faithful, k = 2, seed = 2^31), "`seed` must be at most")
   expect_error(gmm_em(faithful), "`k` is missing")
-  expect_error(gmm_em(faithful * 1e300, k = 2), "`data` has values so large that their variance overflows")
+  expect_error(gmm_em(faithful * 1e300, k = 2),
+               "`data` has columns `eruptions`, `waiting` whose spread is too large for double precision")
   expect_error(gmm_em(faithful, k = 2, n_inits = 3), "unused argument")
 })
 
@@ -205,7 +213,7 @@ test_that("gmm_em() with k reaches mclust's optimum on faithful", {
   }
   one_d <- gmm_em(faithful$waiting, k = 2, seed = 1, tol = 1e-10, max_iter = 1000)
   expect_identical(ncol(one_d$data), 1L)
-  expect_equal(sort(unlist(one_d$final$mu)), c(54.6, 80.1), tolerance = 0.01)
+  expect_equal(sort(as.vector(one_d$final$mu)), c(54.6, 80.1), tolerance = 0.01)
 })
 
 test_that("a fit from k recovers simulated parameters within a few standard errors", {
@@ -217,7 +225,7 @@ test_that("a fit from k recovers simulated parameters within a few standard erro
   fit <- gmm_em(X, k = 3, n_init = 3, seed = 1, tol = 1e-10, max_iter = 2000, keep = "last")
   est_mu <- fit$final$mu
   # match the components by their means
-  match_k <- vapply(mus, function(m) which.min(vapply(est_mu, function(e) sum((e - m)^2), 0)), 1L)
+  match_k <- vapply(mus, function(m) which.min(colSums((t(est_mu) - m)^2)), 1L)
   expect_setequal(match_k, 1:3)
   for (k in 1:3) {
     j <- match_k[k]
@@ -226,8 +234,8 @@ test_that("a fit from k recovers simulated parameters within a few standard erro
     se_pi <- sqrt(w[k] * (1 - w[k]) / n)
     expect_lt(abs(fit$final$pi[j] - w[k]), 4 * se_pi)
     se_mu <- sqrt(diag(Ss[[k]]) / (n * w[k]))
-    expect_true(all(abs(unname(est_mu[[j]]) - mus[[k]]) < 4 * se_mu))
+    expect_true(all(abs(unname(est_mu[j, ]) - mus[[k]]) < 4 * se_mu))
     se_var <- sqrt(2 * diag(Ss[[k]])^2 / (n * w[k]))
-    expect_true(all(abs(diag(fit$final$Sigma[[j]]) - diag(Ss[[k]])) < 4 * se_var))
+    expect_true(all(abs(diag(fit$final$Sigma[, , j]) - diag(Ss[[k]])) < 4 * se_var))
   }
 })

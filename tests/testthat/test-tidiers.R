@@ -12,13 +12,17 @@ test_that("the tidiers are generics' own, re-exported", {
 test_that("tidy() has one row per component with the final parameters", {
   td <- tidy(fit_f)
   expect_identical(class(td), "data.frame")
-  expect_named(td, c("component", "pi", "mu_1", "mu_2", "sigma_11", "sigma_12", "sigma_22"))
+  # named after the data's columns, as print() names the means
+  expect_named(td, c("component", "pi", "mu_eruptions", "mu_waiting", "sigma_eruptions_eruptions",
+                     "sigma_eruptions_waiting", "sigma_waiting_waiting"))
+  expect_true(any(grepl("mu_eruptions", capture.output(print(fit_f)), fixed = TRUE)))
   expect_identical(td$component, 1:2)
-  expect_identical(td$pi, fit_f$final$pi)
+  expect_identical(td$pi, unname(fit_f$final$pi))
   for (k in 1:2) {
-    S <- fit_f$final$Sigma[[k]]
-    expect_identical(c(td$mu_1[k], td$mu_2[k]), unname(fit_f$final$mu[[k]]))
-    expect_identical(c(td$sigma_11[k], td$sigma_12[k], td$sigma_22[k]), c(S[1, 1], S[1, 2], S[2, 2]))
+    S <- fit_f$final$Sigma[, , k]
+    expect_identical(c(td$mu_eruptions[k], td$mu_waiting[k]), unname(fit_f$final$mu[k, ]))
+    expect_identical(c(td$sigma_eruptions_eruptions[k], td$sigma_eruptions_waiting[k], td$sigma_waiting_waiting[k]),
+                     c(S[1, 1], S[1, 2], S[2, 2]))
   }
   expect_equal(sum(td$pi), 1)
 })
@@ -29,9 +33,9 @@ test_that("tidy() orders the covariance entries row by row in the upper triangle
   fit <- gmm_em(X, k = 1, max_iter = 1)
   td <- tidy(fit)
   expect_named(td, c("component", "pi", "mu_1", "mu_2", "mu_3",
-                     "sigma_11", "sigma_12", "sigma_13", "sigma_22", "sigma_23", "sigma_33"))
+                     "sigma_1_1", "sigma_1_2", "sigma_1_3", "sigma_2_2", "sigma_2_3", "sigma_3_3"))
   S <- cov(X) * 99 / 100
-  expect_equal(unlist(td[c("sigma_11", "sigma_12", "sigma_13", "sigma_22", "sigma_23", "sigma_33")], use.names = FALSE),
+  expect_equal(unlist(td[c("sigma_1_1", "sigma_1_2", "sigma_1_3", "sigma_2_2", "sigma_2_3", "sigma_3_3")], use.names = FALSE),
                c(S[1, 1], S[1, 2], S[1, 3], S[2, 2], S[2, 3], S[3, 3]), tolerance = 1e-12)
   expect_equal(unlist(td[c("mu_1", "mu_2", "mu_3")], use.names = FALSE), unname(colMeans(X)), tolerance = 1e-12)
 })
@@ -44,19 +48,19 @@ test_that("tidy(iterations = ) gives the trace", {
   expect_identical(all, fit_f$params)
   some <- tidy(fit_f, iterations = c(0, 2))
   expect_identical(some$iteration, c(0L, 0L, 2L, 2L))
-  expect_identical(unname(unlist(some[1:2, c("pi", "mu_1", "mu_2")])),
-                   c(fit_f$start$pi, fit_f$start$mu[1, ], fit_f$start$mu[2, ]))
+  expect_identical(unname(unlist(some[1:2, c("pi", "mu_eruptions", "mu_waiting")])),
+                   unname(c(fit_f$start$pi, fit_f$start$mu[, 1], fit_f$start$mu[, 2])))
   last <- tidy(fit_f, iterations = fit_f$n_iter)
   expect_identical(last[-1], tidy(fit_f))
   expect_error(tidy(fit_f, iterations = fit_f$n_iter + 1), "`iterations` must be")
-  expect_error(tidy(fit_f, iterations = -1), "`iterations` must be")
+  expect_error(tidy(fit_f, iterations = -1), "`iterations` must not be negative")
   expect_error(tidy(fit_f, iterations = "first"), "`iterations` must be one of")
 })
 
 test_that("glance() is one row with the fit's size, likelihood and criteria", {
   gl <- glance(fit_f)
   expect_identical(class(gl), "data.frame")
-  expect_named(gl, c("n", "k", "d", "logLik", "AIC", "BIC", "iterations", "converged"))
+  expect_named(gl, c("n", "k", "d", "logLik", "AIC", "BIC", "iterations", "converged", "last_change"))
   expect_identical(nrow(gl), 1L)
   expect_identical(c(gl$n, gl$k, gl$d), c(272L, 2L, 2L))
   ll <- fit_f$loglik$loglik[fit_f$n_iter + 1]
@@ -67,8 +71,12 @@ test_that("glance() is one row with the fit's size, likelihood and criteria", {
   expect_true(gl$converged)
   # the optimum of two VVV components on faithful
   expect_lt(abs(gl$logLik - (-1130.264)), 5e-4)
-  # without a tolerance convergence is not tested
-  expect_identical(glance(gmm_em(faithful, k = 2, seed = 1, max_iter = 5))$converged, NA)
+  # without a tolerance, the rule at sqrt(eps) judges the last iteration, as print() says
+  short <- gmm_em(faithful, k = 2, seed = 1, max_iter = 5)
+  ll <- short$loglik$loglik
+  expect_equal(glance(short)$last_change, (ll[6] - ll[5]) / (1 + abs(ll[6])))
+  expect_identical(glance(short)$converged, abs(ll[6] - ll[5]) <= sqrt(.Machine$double.eps) * (1 + abs(ll[6])))
+  expect_identical(glance(short)$converged, short$converged)
   expect_false(glance(gmm_em(faithful, k = 2, seed = 1, max_iter = 1, tol = 1e-12))$converged)
 })
 
@@ -104,7 +112,9 @@ test_that("augment() keeps the data's other columns and takes newdata", {
   expect_equal(aug_new[-(1:5)], aug[c(1, 51, 101), -(1:5)], tolerance = 1e-12)
   expect_identical(nrow(augment(fit, newdata = iris[0, ])), 0L)
   expect_error(augment(fit, data = iris[1:10, ]), "`data` must have the 150 rows")
-  expect_error(augment(fit, newdata = iris[1:2]), "`newdata` must have 4 columns")
+  expect_error(augment(fit, newdata = iris[1:2]),
+               "`newdata` lacks the columns `Petal.Length`, `Petal.Width` the model was fitted to", fixed = TRUE)
+  expect_error(augment(fit, newdata = unname(as.matrix(iris[1:2]))), "`newdata` must have 4 columns")
 })
 
 test_that("augment() names unnamed columns as generate_data() does", {

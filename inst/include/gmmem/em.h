@@ -7,7 +7,7 @@
 #include <cmath>
 #include <deque>
 #include <limits>
-#include <sstream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -48,8 +48,6 @@ struct ChunkSums {
   }
 };
 
-inline std::string component_name(int k) { return "component " + std::to_string(k + 1); }
-
 class EmRunner {
 public:
   // X is n x d, column-major, and must outlive the runner (no copy is made).
@@ -82,7 +80,8 @@ public:
       // This pass ran the E-step of theta_{t-1}, so it also measured l(theta_{t-1}).
       record_loglik(trace, sums.loglik);
       if (has_converged(trace)) {
-        stopped_early = true;  // r_t, if written, belongs to no recorded iteration
+        stopped_early = true;
+        if (r_t) sink.discard(t);  // r_t belongs to no recorded iteration
         break;
       }
       trace.params.push_back(m_step(sums, trace.params.back(), t));
@@ -146,30 +145,12 @@ private:
     return std::fabs(now - before) <= control_.tol * (1.0 + std::fabs(now));
   }
 
-  // What the user can do about a degenerate component: turn on reg_covar, or,
-  // when it is on, make it large enough for the scale of the data.
-  std::string regularisation_advice() const {
-    if (control_.reg_covar > 0.0) {
-      std::ostringstream value;
-      value << control_.reg_covar;
-      return "`reg_covar` = " + value.str() +
-             " is too small for the scale of the data: increase it (it is added to the "
-             "variances), or choose another start.";
-    }
-    return "Set `reg_covar` > 0 (e.g. 1e-6 times the data's variances) to keep covariances "
-           "well-posed, or choose another start.";
-  }
-
   std::vector<PreparedComponent> prepare(const Params& theta, int iteration) const {
     std::vector<PreparedComponent> prepared(theta.k());
     for (int k = 0; k < theta.k(); ++k) {
       const double weight = theta.pi[k];
       if (!prepare_component(weight, theta.Sigma[k], prepared[k])) {
-        throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": the covariance of " +
-                           component_name(k) +
-                           " is not numerically positive definite (the component has collapsed "
-                           "onto too few points). " + regularisation_advice(),
-                       iteration, k + 1);
+        throw em_error(Failure::singular_covariance, iteration, k);
       }
     }
     return prepared;
@@ -210,13 +191,7 @@ private:
     total.clear();
     for (int c = 0; c < n_chunks_; ++c) {
       const ChunkSums& part = chunks_[c];
-      if (part.bad_row >= 0) {
-        throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": observation " +
-                           std::to_string(part.bad_row + 1) +
-                           " has no finite density under any component (the data are too far "
-                           "from every mean for double precision; rescale the data).",
-                       iteration, -1);
-      }
+      if (part.bad_row >= 0) throw em_error(Failure::unplaceable_observation, iteration, -1, part.bad_row);
       total.loglik += part.loglik;
       if (accumulate) {
         total.weight += part.weight;
@@ -224,13 +199,8 @@ private:
         total.second += part.second;
       }
     }
-    if (!std::isfinite(total.loglik)) {
-      // every row is finite but their sum is not: data beyond double precision
-      throw em_error("EM stopped at iteration " + std::to_string(iteration) +
-                         ": the log-likelihood is not finite (the data are too far from every mean "
-                         "for double precision; rescale the data).",
-                     iteration, -1);
-    }
+    // every row is finite but their sum is not: data beyond double precision
+    if (!std::isfinite(total.loglik)) throw em_error(Failure::nonfinite_loglik, iteration);
     return total;
   }
 
@@ -329,8 +299,10 @@ private:
     for (int k = 0; k < K; ++k) {
       const double weight = sums.weight[k];
       // A subnormal weight is as good as none: its moments keep no significant digit.
+      // A component that had already dropped out (pi = 0, say from a restart)
+      // stays out whatever reg_covar is.
       if (!(weight >= std::numeric_limits<double>::min())) {
-        if (control_.reg_covar > 0.0) {
+        if (control_.reg_covar > 0.0 || before.pi[k] == 0.0) {
           // An empty component is kept where it was, with no weight: it takes
           // no further part, and the other components fit the data.
           next.pi[k] = 0.0;
@@ -338,11 +310,7 @@ private:
           next.Sigma[k] = before.Sigma[k];
           continue;
         }
-        throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": " +
-                           component_name(k) +
-                           " lost all its weight (no observation belongs to it). Set `reg_covar` "
-                           "> 0 to let it drop out, or choose another start.",
-                       iteration, k + 1);
+        throw em_error(Failure::empty_component, iteration, k);
       }
       next.pi[k] = weight / n_;
       const Eigen::VectorXd offset = sums.first.col(k) / weight;
@@ -356,11 +324,7 @@ private:
       }
       S.diagonal().array() += control_.reg_covar;
       if (!S.allFinite() || !next.mu.col(k).allFinite()) {
-        throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": the M-step for " +
-                           component_name(k) +
-                           " gave non-finite parameters (its weight is too small). " +
-                           regularisation_advice(),
-                       iteration, k + 1);
+        throw em_error(Failure::nonfinite_parameters, iteration, k);
       }
       next.Sigma[k] = S;
     }
@@ -376,58 +340,71 @@ private:
   std::vector<ChunkScratch> scratch_;  // one per thread
 };
 
-// The default home of kept responsibilities: Control::keep, and the last
-// iteration when Control::keep_last, as n x K matrices that fit_em() moves into
-// the Trace. Any class with these two members can stand in for it.
-class KeepInTrace {
+// Where kept responsibilities live: one n x K matrix per kept iteration,
+// allocated only when that iteration runs (so a fit that stops early costs
+// only what it ran). Which iterations are kept follows Control::keep:
+//   - every iteration (`all`), or the listed `iterations`;
+//   - with a `capacity` (a memory budget in matrices): every iteration while
+//     the budget lasts, keeping room for the listed `iterations` still to
+//     come and for the last one.
+// The last iteration's responsibilities are always kept. Any class with
+// slot(), last_slot() and discard() can stand in for this one.
+class KeptResponsibilities {
 public:
-  KeepInTrace(int n, int K, const Control& control)
-      : n_(n), K_(K), keep_(control.keep), keep_last_(control.keep_last) {
-    std::sort(keep_.begin(), keep_.end());
+  KeptResponsibilities(int n, int K, const KeepPlan& plan) : n_(n), K_(K), plan_(plan) {
+    std::sort(plan_.iterations.begin(), plan_.iterations.end());
   }
 
-  // Storage for r_t when iteration t is kept, else nullptr.
-  double* slot(int t) {
-    if (!std::binary_search(keep_.begin(), keep_.end(), t)) return nullptr;
-    return add(t);
-  }
-  // Storage for the final iteration's r_t when it was not kept on the way.
-  double* last_slot(int t) { return keep_last_ ? add(t) : nullptr; }
-
-  // The matrices of the iterations the trace recorded, in its order.
-  void move_into(Trace& trace) {
-    for (int t : trace.resp_iteration) {
-      for (std::size_t j = 0; j < iterations_.size(); ++j) {
-        if (iterations_[j] == t) {
-          trace.resp.push_back(std::move(matrices_[j]));
-          break;
-        }
-      }
+  // Storage for r_t when iteration t is to be kept, else nullptr.
+  double* slot(int t) { return wanted(t) ? add(t) : nullptr; }
+  // Storage for the last iteration's r_t when it was not kept on the way.
+  double* last_slot(int t) { return add(t); }
+  // Frees r_t again: the fit stopped before iteration t was recorded.
+  void discard(int t) {
+    if (!iterations_.empty() && iterations_.back() == t) {
+      iterations_.pop_back();
+      matrices_.pop_back();
     }
   }
 
+  // The kept iterations, in increasing order, and their matrices.
+  const std::vector<int>& iterations() const { return iterations_; }
+  std::deque<Eigen::MatrixXd>& matrices() { return matrices_; }
+
 private:
+  bool wanted(int t) const {
+    const bool listed = std::binary_search(plan_.iterations.begin(), plan_.iterations.end(), t);
+    if (plan_.capacity < 0) return plan_.all || listed;
+    // Room kept back for the listed iterations after t, and for the last one.
+    const long later = plan_.iterations.end() - std::upper_bound(plan_.iterations.begin(), plan_.iterations.end(), t);
+    const long used = static_cast<long>(iterations_.size());
+    if (listed) return used + 1 < plan_.capacity;
+    return used + later + 1 < plan_.capacity;
+  }
   double* add(int t) {
+    try {
+      matrices_.emplace_back(n_, K_);
+    } catch (const std::bad_alloc&) {
+      throw em_error(Failure::out_of_memory, t);
+    }
     iterations_.push_back(t);
-    matrices_.emplace_back(n_, K_);
     return matrices_.back().data();
   }
   int n_, K_;
-  std::vector<int> keep_;
-  bool keep_last_;
+  KeepPlan plan_;
   std::vector<int> iterations_;
   std::deque<Eigen::MatrixXd> matrices_;  // a deque never moves what it handed out
 };
 
 // Runs EM on the n x d column-major data X from `start`, keeping
-// responsibilities as Control says.
+// responsibilities as Control::keep says; they are moved into the Trace.
 template <class Interrupt = NoInterrupt>
 Trace fit_em(const double* X, int n, int d, const Params& start, const Control& control,
              Interrupt interrupt = Interrupt()) {
   EmRunner runner(X, n, d, control);
-  KeepInTrace sink(n, start.k(), control);
+  KeptResponsibilities sink(n, start.k(), control.keep);
   Trace trace = runner.run(start, interrupt, sink);
-  sink.move_into(trace);
+  for (Eigen::MatrixXd& r : sink.matrices()) trace.resp.push_back(std::move(r));
   return trace;
 }
 

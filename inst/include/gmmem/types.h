@@ -20,6 +20,15 @@ struct Params {
   int d() const { return static_cast<int>(mu.rows()); }
 };
 
+// Which iterations' responsibilities to keep: every one (`all`), the listed
+// `iterations`, or, with a `capacity` of kept matrices (a memory budget),
+// every iteration while it lasts with room held for the listed ones.
+struct KeepPlan {
+  bool all = false;
+  std::vector<int> iterations;
+  long capacity = -1;  // -1: no budget
+};
+
 struct Control {
   int max_iter = 100;
   // Relative tolerance on the change in log-likelihood; negative means run all
@@ -27,10 +36,8 @@ struct Control {
   double tol = -1.0;
   // Added to the diagonal of every covariance the M-step makes (0: none).
   double reg_covar = 0.0;
-  // Iterations whose responsibilities are kept, in increasing order.
-  std::vector<int> keep;
-  // Also keep the responsibilities of the last iteration, wherever the fit stops.
-  bool keep_last = true;
+  // Which iterations' responsibilities are kept (the last one always is).
+  KeepPlan keep;
   int threads = 1;
   // Rows per unit of parallel work. Fixed, so sums are added in the same order
   // whatever the number of threads and results do not depend on it.
@@ -51,17 +58,47 @@ struct Trace {
   double largest_decrease = 0.0;
 };
 
-// An EM step that cannot go on: it names the iteration and component (-1: none).
+// Why an EM step could not go on. The core only classifies; the caller words
+// the message (R does it in one place, with advice that fits its arguments).
+enum class Failure {
+  singular_covariance,    // a component's covariance is not numerically positive definite
+  empty_component,        // a component lost all its weight
+  nonfinite_parameters,   // the M-step gave non-finite parameters (a vanishing weight)
+  unplaceable_observation,  // a row has no finite density under any component
+  nonfinite_loglik,       // every row is finite but their sum is not
+  out_of_memory           // kept responsibilities could not be allocated
+};
+
+inline const char* failure_name(Failure kind) {
+  switch (kind) {
+    case Failure::singular_covariance: return "singular_covariance";
+    case Failure::empty_component: return "empty_component";
+    case Failure::nonfinite_parameters: return "nonfinite_parameters";
+    case Failure::unplaceable_observation: return "unplaceable_observation";
+    case Failure::nonfinite_loglik: return "nonfinite_loglik";
+    case Failure::out_of_memory: return "out_of_memory";
+  }
+  return "unknown";
+}
+
+// An EM step that cannot go on, with its fields: what went wrong, at which
+// iteration, and the component and observation involved (0-based; -1: none).
 class em_error : public std::runtime_error {
 public:
-  em_error(const std::string& what, int iteration, int component)
-      : std::runtime_error(what), iteration_(iteration), component_(component) {}
+  em_error(Failure kind, int iteration, int component = -1, int observation = -1)
+      : std::runtime_error(std::string("EM stopped at iteration ") + std::to_string(iteration) + ": " +
+                           failure_name(kind)),
+        kind_(kind), iteration_(iteration), component_(component), observation_(observation) {}
+  Failure kind() const { return kind_; }
   int iteration() const { return iteration_; }
   int component() const { return component_; }
+  int observation() const { return observation_; }
 
 private:
+  Failure kind_;
   int iteration_;
   int component_;
+  int observation_;
 };
 
 // Interrupt check for cores used outside R: never interrupts.
