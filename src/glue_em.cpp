@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 #include "r_adapters.h"
+#include "glue_models.h"
 
 namespace {
 
@@ -79,11 +80,13 @@ private:
 // EM from the given start. Returns the whole trace as arrays, or list(error = ...)
 // when a step cannot go on, so that R raises a classed error naming the iteration.
 // `keep` must hold max_iter unless `tol` >= 0 (the glue's sink relies on it).
+// `model` is the covariance structure, by mclust's name.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
                       Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar,
-                      std::vector<int> keep, int threads) {
+                      std::vector<int> keep, int threads, std::string model = "VVV") {
   gmmem::Control control;
+  control.model = covariance_model_from_r(model, static_cast<int>(X.cols()));
   control.max_iter = max_iter;
   control.tol = tol;
   control.reg_covar = reg_covar;

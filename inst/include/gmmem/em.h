@@ -325,7 +325,9 @@ private:
     Params next;
     next.pi.resize(K);
     next.mu.resize(d_, K);
-    next.Sigma.resize(K);
+    next.Sigma = before.Sigma;  // the previous covariances: kept when dropped, warm start otherwise
+    Eigen::VectorXd weights = Eigen::VectorXd::Zero(K);  // 0 marks a dropped component
+    std::vector<Eigen::MatrixXd> scatter(K);  // W_k / n_k about the new mean
     for (int k = 0; k < K; ++k) {
       const double weight = sums.weight[k];
       // A subnormal weight is as good as none: its moments keep no significant digit.
@@ -335,7 +337,6 @@ private:
           // no further part, and the other components fit the data.
           next.pi[k] = 0.0;
           next.mu.col(k) = before.mu.col(k);
-          next.Sigma[k] = before.Sigma[k];
           continue;
         }
         throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": " +
@@ -345,16 +346,23 @@ private:
                        iteration, k + 1);
       }
       next.pi[k] = weight / n_;
+      weights[k] = weight;
       const Eigen::VectorXd offset = sums.first.col(k) / weight;
       next.mu.col(k) = before.mu.col(k) + offset;
-      Eigen::MatrixXd S(d_, d_);
+      Eigen::MatrixXd& S = scatter[k];
+      S.resize(d_, d_);
       for (int j = 0; j < d_; ++j) {
         for (int l = j; l < d_; ++l) {
           S(j, l) = sums.second(j * d_ + l, k) / weight - offset[j] * offset[l];
           S(l, j) = S(j, l);
         }
       }
-      S.diagonal().array() += control_.reg_covar;
+    }
+    fit_covariances(control_.model, weights, scatter, next.Sigma, control_.reg_covar, control_.model_inner,
+                    true);
+    for (int k = 0; k < K; ++k) {
+      if (weights[k] == 0.0) continue;
+      const Eigen::MatrixXd& S = next.Sigma[k];
       if (!S.allFinite() || !next.mu.col(k).allFinite()) {
         throw em_error("EM stopped at iteration " + std::to_string(iteration) + ": the M-step for " +
                            component_name(k) +
@@ -362,7 +370,6 @@ private:
                            regularisation_advice(),
                        iteration, k + 1);
       }
-      next.Sigma[k] = S;
     }
     return next;
   }

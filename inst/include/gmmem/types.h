@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "covariance_models.h"
+
 namespace gmmem {
 
 // One mixture: weights pi (K), means mu (d x K, a column per component) and
@@ -27,6 +29,9 @@ struct Control {
   double tol = -1.0;
   // Added to the diagonal of every covariance the M-step makes (0: none).
   double reg_covar = 0.0;
+  // The covariance structure the M-step imposes, and its inner iterations.
+  CovarianceModel model = CovarianceModel::VVV;
+  InnerControl model_inner;
   // Iterations whose responsibilities are kept, in increasing order.
   std::vector<int> keep;
   // Also keep the responsibilities of the last iteration, wherever the fit stops.
