@@ -270,9 +270,15 @@ private:
         s.centred.col(k * d + j).head(m) = Eigen::Map<const Eigen::ArrayXd>(column, m) - mu[j];
       }
       const Eigen::MatrixXd& Li = prepared[k].chol_inverse;
+      // A diagonal covariance has a diagonal factor: its exact zeros add nothing.
+      const bool diagonal = Li.isDiagonal(0.0);
       for (int j = 0; j < d; ++j) {
-        proj = Li(j, 0) * s.centred.col(k * d).head(m);
-        for (int l = 1; l <= j; ++l) proj += Li(j, l) * s.centred.col(k * d + l).head(m);
+        if (diagonal) {
+          proj = Li(j, j) * s.centred.col(k * d + j).head(m);
+        } else {
+          proj = Li(j, 0) * s.centred.col(k * d).head(m);
+          for (int l = 1; l <= j; ++l) proj += Li(j, l) * s.centred.col(k * d + l).head(m);
+        }
         if (j == 0) quad = proj.square(); else quad += proj.square();
       }
       s.logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * quad;
@@ -308,13 +314,16 @@ private:
     }
     if (!accumulate) return;
 
+    // spherical and diagonal structures read only the variances
+    const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
     for (int k = 0; k < K; ++k) {
       const auto r = s.logp.col(k).head(m);
       out.weight[k] = r.sum();
       for (int j = 0; j < d; ++j) {
         proj = r * s.centred.col(k * d + j).head(m);
         out.first(j, k) = proj.sum();
-        for (int l = j; l < d; ++l) out.second(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
+        const int last = variances_only ? j + 1 : d;
+        for (int l = j; l < last; ++l) out.second(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
       }
     }
   }
