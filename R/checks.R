@@ -125,19 +125,23 @@ check_data_scale <- function(X, arg = "data") {
   invisible(X)
 }
 
-# Data a full covariance cannot describe whatever the start: a constant column
-# or columns that are exactly linear combinations of others. Only without
-# reg_covar, which makes such fits well-posed.
-check_data_rank <- function(X, arg = "data") {
+# Data the model's covariances cannot describe whatever the start: a constant
+# column (for diagonal and full covariances; all columns constant for
+# spherical ones), or, for full covariances, columns that are exactly linear
+# combinations of others. Only without reg_covar, which makes such fits
+# well-posed.
+check_data_rank <- function(X, structure = "full", arg = "data") {
   n <- nrow(X)
   d <- ncol(X)
   if (n == 1L) return(invisible(X))
   constant <- which(apply(X, 2L, function(x) all(x == x[1L])))
+  if (structure == "spherical" && length(constant) < d) return(invisible(X))
   if (length(constant) > 0L) {
     abort_arg(arg, "has ", column_label(X, constant), " that ", if (length(constant) == 1L) "is" else "are",
               " constant, so no covariance of ", if (length(constant) == 1L) "it" else "them", " is positive definite: drop ",
               if (length(constant) == 1L) "it" else "them", ", or set `reg_covar` > 0.")
   }
+  if (structure != "full") return(invisible(X))
   if (n <= d) {
     abort_arg(arg, "has ", n, " rows and ", d, " columns: full covariances need more rows than columns. ",
               "Set `reg_covar` > 0, or reduce the number of columns.")

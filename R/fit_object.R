@@ -32,6 +32,7 @@
 #'     [gmm_em()] accepts as a start: `gmm_em(x, pi = fit$final$pi, mu =
 #'     fit$final$mu, Sigma = fit$final$Sigma)` continues a fit.}
 #'   \item{`start`}{the start EM ran from, in the shape of `final`.}
+#'   \item{`model`}{the covariance model, by mclust's name (see [gmm_em()]).}
 #'   \item{`converged`, `last_change`}{whether the tolerance was met (see
 #'     [gmm_em()]) and the last iteration's change of the log-likelihood
 #'     relative to \eqn{1 + |\ell_T|}.}
@@ -73,6 +74,7 @@ new_gmm_em <- function(res, X, start, call, control, starts) {
     resp = resp,
     data = X,
     final = parameter_set(path, T, names),
+    model = control$model,
     start = shape_parameters(start$pi, start$mu, start$Sigma, names),
     converged = converged,
     last_change = last_change,

@@ -88,6 +88,26 @@
 #'   nothing is allocated for iterations `tol` makes unnecessary.
 #' @param threads Number of threads for the E- and M-steps; results do not
 #'   depend on it. Defaults to [gmm_threads()].
+#' @param model The covariance model, by mclust's name: `"VVV"` (the
+#'   default: each component its own full covariance, as in the handout),
+#'   `"EII"`, `"VII"`, `"EEI"`, `"VEI"`, `"EVI"`, `"VVI"`, `"EEE"`, `"VEE"`,
+#'   `"EVE"`, `"VVE"`, `"EEV"`, `"VEV"` or `"EVV"`, where the letters say
+#'   whether the volume, shape and orientation of
+#'   \eqn{\Sigma_k = \lambda_k D_k A_k D_k^\top} are equal across components
+#'   (E), varying (V) or the identity (I); or scikit-learn's names
+#'   `"spherical"` (VII), `"diag"` (VVI), `"tied"` (EEE) and `"full"` (VVV).
+#'   In one dimension every model is mclust's `"E"` (equal variances) or
+#'   `"V"` (varying), by its first letter. VEI, VEE, EVE, VVE and VEV have no
+#'   closed-form M-step: it is iterated (from the previous covariances, so
+#'   the log-likelihood still never falls) until no covariance moves by more
+#'   than \eqn{10^{-10}} relative, at most 1000 times. A start chosen from
+#'   `k` is moved into the model by the model's M-step from the start's own
+#'   E-step; a start given in `pi`, `mu` and `Sigma` is used as it is, and the
+#'   first M-step imposes the model.
+#' @param z A start from responsibilities or a partition, as `mclust::me()`
+#'   takes it: an \eqn{n \times K} matrix of responsibilities (rows summing
+#'   to 1), or a vector of \eqn{n} labels (a factor's levels are the
+#'   components). Iteration 0 is then the model's M-step from `z`.
 #' @return An object of class `gmm_em`: a plain list (see [gmm_em-object])
 #'   whose store is the arrays of the path (`path`: weights, means,
 #'   covariances and log-likelihood of every iteration; `resp`: the kept
@@ -117,7 +137,8 @@
 #' @export
 gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
                    init = NULL, n_init = NULL, seed = NULL, max_iter = 100L,
-                   tol = NULL, reg_covar = 0, keep = "auto", threads = gmm_threads()) {
+                   tol = NULL, reg_covar = 0, keep = "auto", threads = gmm_threads(),
+                   model = "VVV", z = NULL) {
   call <- match.call()
   if (inherits(data, "formula") || inherits(pi, "formula")) {
     data <- formula_data(data, pi)
@@ -128,23 +149,36 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   tol <- check_number(tol, "tol", min = 0, allow_null = TRUE)
   reg_covar <- check_number(reg_covar, "reg_covar", min = 0)
   threads <- check_threads(threads)
+  model <- check_model(model, ncol(X))
   check_data_scale(X)
-  starts <- resolve_start(X, pi, mu, Sigma, k, init = init, n_init = n_init, seed = seed,
-                          reg_covar = reg_covar)
-  if (reg_covar == 0 && max_iter > 0) check_data_rank(X)
+  starts <- if (is.null(z)) {
+    resolve_start(X, pi, mu, Sigma, k, init = init, n_init = n_init, seed = seed, reg_covar = reg_covar)
+  } else {
+    start_from_z(X, z, model, reg_covar, k = k,
+                 given = c(pi = !is.null(pi), mu = !is.null(mu), Sigma = !is.null(Sigma),
+                           init = !is.null(init), n_init = !is.null(n_init), seed = !is.null(seed)))
+  }
+  if (reg_covar == 0 && max_iter > 0) check_data_rank(X, model_structure(model))
+  if (attr(starts, "init") %in% c("kmeans++", "random") && !model %in% c("VVV", "V")) {
+    starts <- structure(lapply(starts, function(start) start_in_model(start, X, model, reg_covar)),
+                        init = attr(starts, "init"))
+  }
   K <- length(starts[[1L]]$pi)
   plan <- resolve_keep(keep, nrow(X), K, ncol(X), max_iter)
-  runs <- run_starts(X, starts, max_iter, tol, reg_covar, plan, threads)
+  runs <- run_starts(X, starts, max_iter, tol, reg_covar, plan, threads, model)
   best <- runs$best
 
-  if (best$decreases > 0 && reg_covar == 0) {
+  # A given start outside the model's structure may lose likelihood in the
+  # first step, which moves it into the model: only later falls are suspect.
+  falls <- loglik_falls(best$loglik, skip_first = attr(starts, "init") == "given" && !model %in% c("VVV", "V"))
+  if (length(falls) > 0L && reg_covar == 0) {
     warning(sprintf(paste0("The log-likelihood decreased at %d iteration(s), by up to %.3g: ",
                            "more than rounding explains. The fit may be numerically unreliable."),
-                    best$decreases, best$largest_decrease), call. = FALSE)
+                    length(falls), max(falls)), call. = FALSE)
   }
-  control <- list(max_iter = max_iter, tol = tol, reg_covar = reg_covar, keep = keep,
+  control <- list(model = model, max_iter = max_iter, tol = tol, reg_covar = reg_covar, keep = keep,
                   init = attr(starts, "init"), n_starts = length(starts),
-                  loglik_decreases = best$decreases)
+                  loglik_decreases = length(falls))
   fit <- new_gmm_em(best, X, starts[[runs$which]], call, control, runs$table)
   note <- keep_note(plan, fit)
   if (!is.null(note)) message(note)
@@ -156,7 +190,7 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
 # log-likelihood. A start whose EM breaks down is recorded (which iteration,
 # why) rather than dropped silently; when every start fails, the error says
 # why each did.
-run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads) {
+run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads, model = "VVV") {
   tol_core <- if (is.null(tol)) -1 else tol
   table <- data.frame(start = seq_along(starts), loglik = NA_real_, iterations = NA_integer_,
                       error = NA_character_, stringsAsFactors = FALSE)
@@ -166,7 +200,7 @@ run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads) {
   for (i in seq_along(starts)) {
     start <- starts[[i]]
     res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter, tol_core, reg_covar,
-                      plan$all, plan$iterations, plan$capacity, threads)
+                      plan$all, plan$iterations, plan$capacity, threads, model)
     if (!is.null(res$error)) {
       errors[[i]] <- em_condition(res$error, reg_covar, data_variances(X))
       table$error[i] <- conditionMessage(errors[[i]])
@@ -219,6 +253,74 @@ resolve_start <- function(X, pi, mu, Sigma, k, init = NULL, n_init = NULL, seed 
   if (K > n) abort_arg("pi", "has ", K, " components but `data` has only ", n, " rows (K must not exceed n).")
   start <- list(pi = unname(pi), mu = check_mu(mu, K, d), Sigma = check_Sigma(Sigma, K, d))
   structure(list(start), init = "given")
+}
+
+# Falls of the log-likelihood beyond rounding (the core's own slack), as amounts.
+loglik_falls <- function(ll, skip_first = FALSE) {
+  change <- diff(ll)
+  bad <- change < -1e-9 * (1 + abs(ll[-1]))
+  if (skip_first && length(bad) > 0L) bad[1L] <- FALSE
+  -change[bad]
+}
+
+# A chosen start moved into the model's structure: the model's M-step from the
+# start's own E-step, so that EM's first step cannot lose likelihood by
+# imposing the structure.
+start_in_model <- function(start, X, model, reg_covar) {
+  r <- em_estep_cpp(X, start$pi, start$mu, start$Sigma, 1L)
+  if (!is.null(r$error)) return(start)
+  moved <- mstep_cpp(X, r$resp, model, reg_covar)
+  ok <- all(vapply(seq_along(moved$pi), function(j) is_positive_definite_cpp(matrix(moved$Sigma[, , j], ncol(X))),
+                   logical(1)))
+  if (!ok) return(start)
+  list(pi = moved$pi, mu = moved$mu, Sigma = moved$Sigma)
+}
+
+# A start from responsibilities or a partition, as mclust::me() takes it:
+# iteration 0 is the model's M-step from `z` (an n x K matrix of
+# non-negative weights, each row summing to 1, or a vector of n labels).
+start_from_z <- function(X, z, model, reg_covar, given, k = NULL) {
+  if (any(given)) {
+    abort_arg(names(given)[given][1L], "cannot be given with `z`: the start is the M-step from `z`.")
+  }
+  z <- check_z(z, nrow(X))
+  if (!is.null(k) && check_whole_number(k, "k", min = 1) != ncol(z)) {
+    abort_arg("k", "is ", k, " but `z` has ", ncol(z), " components.")
+  }
+  start <- mstep_cpp(X, z, model, reg_covar)
+  for (j in seq_len(ncol(z))) {
+    if (!is_positive_definite_cpp(matrix(start$Sigma[, , j], ncol(X)))) {
+      abort_arg("z", "gives component ", j, " a singular covariance (its points are too few or on a ",
+                "lower-dimensional subspace); set `reg_covar` > 0, or give it more points.")
+    }
+  }
+  structure(list(list(pi = start$pi, mu = start$mu, Sigma = start$Sigma)), init = "z")
+}
+
+# z as an n x K matrix of responsibilities: from labels (a factor, whose
+# levels are the components, or integers or strings, one per row), or checked
+# as given.
+check_z <- function(z, n, arg = "z") {
+  if (is.matrix(z) || is.data.frame(z)) {
+    z <- as.matrix(z)
+    if (!is.numeric(z) || nrow(z) != n) {
+      abort_arg(arg, "must be a numeric matrix with ", n, " rows (one per observation), or ", n, " labels.")
+    }
+    if (anyNA(z) || any(!is.finite(z)) || any(z < 0)) abort_arg(arg, "must hold non-negative finite responsibilities.")
+    if (any(abs(rowSums(z) - 1) > 1e-8)) abort_arg(arg, "must have rows that sum to 1.")
+    if (any(colSums(z) <= 0)) abort_arg(arg, "gives component ", which(colSums(z) <= 0)[1L], " no weight at all.")
+    storage.mode(z) <- "double"
+    return(unname(z))
+  }
+  if (!is.atomic(z) || !is.null(dim(z)) || length(z) != n || anyNA(z)) {
+    abort_arg(arg, "must be ", n, " labels (one per observation, no NA) or an n x K matrix of responsibilities.")
+  }
+  labels <- if (is.factor(z)) z else factor(z)
+  out <- matrix(0, n, nlevels(labels))
+  out[cbind(seq_len(n), as.integer(labels))] <- 1
+  empty <- colSums(out) == 0
+  if (any(empty)) abort_arg(arg, "has a level with no observation: `", levels(labels)[empty][1L], "`.")
+  out
 }
 
 # The iterations whose responsibilities the figure draws by default (the

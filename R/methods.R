@@ -18,7 +18,8 @@ print.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   digits <- check_whole_number(digits, "digits", min = 1, max = 15)
   X <- x$data
   K <- length(x$final$pi)
-  cat(sprintf("Gaussian mixture fitted by EM: n = %d, d = %d, K = %d\n", nrow(X), ncol(X), K))
+  cat(sprintf("Gaussian mixture fitted by EM: n = %d, d = %d, K = %d, model %s (%s)\n", nrow(X), ncol(X), K,
+              x$model, model_description(x$model)))
   ll <- x$loglik$loglik
   cat(sprintf("%d iterations; log-likelihood %s (start: %s)\n", x$n_iter,
               format(ll[x$n_iter + 1L], digits = digits + 3L), format(ll[1L], digits = digits + 3L)))
@@ -193,7 +194,7 @@ summary.gmm_em <- function(object, ...) {
   control <- object$control
   final <- object$final
   structure(
-    list(call = object$call, n = nrow(X), d = ncol(X), k = ncol(resp),
+    list(call = object$call, model = object$model, n = nrow(X), d = ncol(X), k = ncol(resp),
          loglik = as.numeric(ll), df = attr(ll, "df"), AIC = stats::AIC(ll), BIC = stats::BIC(ll),
          iterations = object$n_iter, converged = object$converged, last_change = object$last_change,
          convergence = convergence_text(object), tol = control$tol, n_starts = control$n_starts,
@@ -209,7 +210,7 @@ summary.gmm_em <- function(object, ...) {
 #' @export
 print.summary.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   digits <- check_whole_number(digits, "digits", min = 1, max = 15)
-  cat("Gaussian mixture fitted by EM (full covariances)\n")
+  cat(sprintf("Gaussian mixture fitted by EM, model %s (%s)\n", x$model, model_description(x$model)))
   if (!is.null(x$call)) cat("Call: ", paste(deparse(x$call, width.cutoff = 70L), collapse = "\n"), "\n", sep = "")
   start <- if (identical(x$init, "given")) {
     "the start given"
@@ -281,8 +282,10 @@ predict.gmm_em <- function(object, newdata = NULL, type = c("class", "prob"), ..
 #' `logLik()` is the log-likelihood of the final parameters,
 #' \eqn{\ell(\theta_T) = \sum_i \log \sum_k \pi_k N(x_i | \mu_k, \Sigma_k)}
 #' (`fit$loglik$loglik` at iteration `fit$n_iter`), with `df` the number of
-#' free parameters of a \eqn{K}-component mixture with full covariances in
-#' \eqn{d} dimensions, \eqn{(K - 1) + K d + K d (d + 1) / 2}, where \eqn{K}
+#' free parameters of a \eqn{K}-component mixture in \eqn{d} dimensions:
+#' \eqn{(K - 1) + K d} for the weights and means and the covariance model's
+#' own (as `mclust::nVarParams()`; \eqn{K d (d + 1) / 2} for the default
+#' VVV), where \eqn{K}
 #' counts only the components still in the mixture (a component that dropped
 #' out with \eqn{\pi_k = 0} has no free parameters), and `nobs` the
 #' number of observations, so that [stats::AIC()] and [stats::BIC()] work with
@@ -323,13 +326,9 @@ logLik.gmm_em <- function(object, ...) {
   structure(ll, df = mixture_df(object), nobs = nrow(X), class = "logLik")
 }
 
-# Free parameters of the fitted mixture with full covariances: a component
-# that dropped out (pi = 0) is not counted.
-mixture_df <- function(fit) {
-  K <- sum(fit$final$pi > 0)
-  d <- ncol(fit$data)
-  as.integer((K - 1L) + K * d + K * d * (d + 1L) / 2L)
-}
+# Free parameters of the fitted mixture under its covariance model: a
+# component that dropped out (pi = 0) is not counted.
+mixture_df <- function(fit) model_df(fit$model, sum(fit$final$pi > 0), ncol(fit$data))
 
 #' @rdname gmm_em-generics
 #' @export

@@ -72,7 +72,8 @@ tidy.gmm_em <- function(x, iterations = "final", what = c("parameters", "respons
 #'
 #' @param x A `gmm_em` fit.
 #' @param ... Ignored.
-#' @return A one-row data frame with columns `n` (observations), `k`
+#' @return A one-row data frame with columns `model` (the covariance model),
+#'   `n` (observations), `k`
 #'   (components), `d` (dimensions), `logLik` (the log-likelihood of the final
 #'   parameters), `AIC`, `BIC` (R's convention: \eqn{-2\ell + 2\,df} and
 #'   \eqn{-2\ell + df \log n}; see [logLik.gmm_em()]), `iterations` (EM
@@ -90,7 +91,7 @@ tidy.gmm_em <- function(x, iterations = "final", what = c("parameters", "respons
 glance.gmm_em <- function(x, ...) {
   X <- x$data
   ll <- logLik(x)
-  data.frame(n = nrow(X), k = length(x$final$pi), d = ncol(X),
+  data.frame(model = x$model, n = nrow(X), k = length(x$final$pi), d = ncol(X),
              logLik = as.numeric(ll), AIC = stats::AIC(ll), BIC = stats::BIC(ll),
              iterations = x$n_iter, converged = x$converged, last_change = x$last_change)
 }

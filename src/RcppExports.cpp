@@ -13,8 +13,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // em_fit_cpp
-Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_capacity, int threads);
-RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_capacitySEXP, SEXP threadsSEXP) {
+Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_capacity, int threads, std::string model);
+RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_capacitySEXP, SEXP threadsSEXP, SEXP modelSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
@@ -28,7 +28,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::vector<int> >::type keep_iterations(keep_iterationsSEXP);
     Rcpp::traits::input_parameter< double >::type keep_capacity(keep_capacitySEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_capacity, threads));
+    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
+    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_capacity, threads, model));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -98,14 +99,43 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// mstep_cpp
+Rcpp::List mstep_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::Map<Eigen::MatrixXd> z, std::string model, double reg_covar, double inner_tol, int inner_max_iter);
+RcppExport SEXP _gmmem_mstep_cpp(SEXP XSEXP, SEXP zSEXP, SEXP modelSEXP, SEXP reg_covarSEXP, SEXP inner_tolSEXP, SEXP inner_max_iterSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
+    Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type z(zSEXP);
+    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< double >::type reg_covar(reg_covarSEXP);
+    Rcpp::traits::input_parameter< double >::type inner_tol(inner_tolSEXP);
+    Rcpp::traits::input_parameter< int >::type inner_max_iter(inner_max_iterSEXP);
+    rcpp_result_gen = Rcpp::wrap(mstep_cpp(X, z, model, reg_covar, inner_tol, inner_max_iter));
+    return rcpp_result_gen;
+END_RCPP
+}
+// covariance_df_cpp
+int covariance_df_cpp(std::string model, int d, int K);
+RcppExport SEXP _gmmem_covariance_df_cpp(SEXP modelSEXP, SEXP dSEXP, SEXP KSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< int >::type d(dSEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    rcpp_result_gen = Rcpp::wrap(covariance_df_cpp(model, d, K));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 11},
+    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 12},
     {"_gmmem_em_estep_cpp", (DL_FUNC) &_gmmem_em_estep_cpp, 5},
     {"_gmmem_is_positive_definite_cpp", (DL_FUNC) &_gmmem_is_positive_definite_cpp, 1},
     {"_gmmem_generate_numpy_cpp", (DL_FUNC) &_gmmem_generate_numpy_cpp, 7},
     {"_gmmem_draw_numpy_blocks_cpp", (DL_FUNC) &_gmmem_draw_numpy_blocks_cpp, 4},
     {"_gmmem_draw_r_full_cpp", (DL_FUNC) &_gmmem_draw_r_full_cpp, 3},
+    {"_gmmem_mstep_cpp", (DL_FUNC) &_gmmem_mstep_cpp, 6},
+    {"_gmmem_covariance_df_cpp", (DL_FUNC) &_gmmem_covariance_df_cpp, 3},
     {NULL, NULL, 0}
 };
 

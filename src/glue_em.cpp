@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 #include "r_adapters.h"
+#include "glue_models.h"
 
 namespace {
 
@@ -53,12 +54,15 @@ Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) 
 // when a step cannot go on, so that R raises a classed error naming the iteration.
 // Kept responsibilities: every iteration (keep_all), those in keep_iterations, and
 // with keep_capacity >= 0 every iteration while that many matrices last (see
-// gmmem::KeptResponsibilities); the last iteration's always.
+// gmmem::KeptResponsibilities); the last iteration's always. `model` is the
+// covariance structure, by mclust's name.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
                       Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar,
-                      bool keep_all, std::vector<int> keep_iterations, double keep_capacity, int threads) {
+                      bool keep_all, std::vector<int> keep_iterations, double keep_capacity, int threads,
+                      std::string model = "VVV") {
   gmmem::Control control;
+  control.model = covariance_model_from_r(model, static_cast<int>(X.cols()));
   control.max_iter = max_iter;
   control.tol = tol;
   control.reg_covar = reg_covar;

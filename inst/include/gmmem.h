@@ -2,6 +2,7 @@
 #ifndef GMMEM_H
 #define GMMEM_H
 
+#include "gmmem/covariance_models.h"
 #include "gmmem/types.h"
 #include "gmmem/component.h"
 #include "gmmem/em.h"

@@ -60,7 +60,7 @@ test_that("tidy(iterations = ) gives the trace", {
 test_that("glance() is one row with the fit's size, likelihood and criteria", {
   gl <- glance(fit_f)
   expect_identical(class(gl), "data.frame")
-  expect_named(gl, c("n", "k", "d", "logLik", "AIC", "BIC", "iterations", "converged", "last_change"))
+  expect_named(gl, c("model", "n", "k", "d", "logLik", "AIC", "BIC", "iterations", "converged", "last_change"))
   expect_identical(nrow(gl), 1L)
   expect_identical(c(gl$n, gl$k, gl$d), c(272L, 2L, 2L))
   ll <- fit_f$loglik$loglik[fit_f$n_iter + 1]

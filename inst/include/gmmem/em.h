@@ -240,9 +240,15 @@ private:
         s.centred.col(k * d + j).head(m) = Eigen::Map<const Eigen::ArrayXd>(column, m) - mu[j];
       }
       const Eigen::MatrixXd& Li = prepared[k].chol_inverse;
+      // A diagonal covariance has a diagonal factor: its exact zeros add nothing.
+      const bool diagonal = Li.isDiagonal(0.0);
       for (int j = 0; j < d; ++j) {
-        proj = Li(j, 0) * s.centred.col(k * d).head(m);
-        for (int l = 1; l <= j; ++l) proj += Li(j, l) * s.centred.col(k * d + l).head(m);
+        if (diagonal) {
+          proj = Li(j, j) * s.centred.col(k * d + j).head(m);
+        } else {
+          proj = Li(j, 0) * s.centred.col(k * d).head(m);
+          for (int l = 1; l <= j; ++l) proj += Li(j, l) * s.centred.col(k * d + l).head(m);
+        }
         if (j == 0) quad = proj.square(); else quad += proj.square();
       }
       s.logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * quad;
@@ -278,13 +284,16 @@ private:
     }
     if (!accumulate) return;
 
+    // spherical and diagonal structures read only the variances
+    const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
     for (int k = 0; k < K; ++k) {
       const auto r = s.logp.col(k).head(m);
       out.weight[k] = r.sum();
       for (int j = 0; j < d; ++j) {
         proj = r * s.centred.col(k * d + j).head(m);
         out.first(j, k) = proj.sum();
-        for (int l = j; l < d; ++l) out.second(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
+        const int last = variances_only ? j + 1 : d;
+        for (int l = j; l < last; ++l) out.second(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
       }
     }
   }
@@ -295,7 +304,9 @@ private:
     Params next;
     next.pi.resize(K);
     next.mu.resize(d_, K);
-    next.Sigma.resize(K);
+    next.Sigma = before.Sigma;  // the previous covariances: kept when dropped, warm start otherwise
+    Eigen::VectorXd weights = Eigen::VectorXd::Zero(K);  // 0 marks a dropped component
+    std::vector<Eigen::MatrixXd> scatter(K);  // W_k / n_k about the new mean
     for (int k = 0; k < K; ++k) {
       const double weight = sums.weight[k];
       // A subnormal weight is as good as none: its moments keep no significant digit.
@@ -307,26 +318,31 @@ private:
           // no further part, and the other components fit the data.
           next.pi[k] = 0.0;
           next.mu.col(k) = before.mu.col(k);
-          next.Sigma[k] = before.Sigma[k];
           continue;
         }
         throw em_error(Failure::empty_component, iteration, k);
       }
       next.pi[k] = weight / n_;
+      weights[k] = weight;
       const Eigen::VectorXd offset = sums.first.col(k) / weight;
       next.mu.col(k) = before.mu.col(k) + offset;
-      Eigen::MatrixXd S(d_, d_);
+      Eigen::MatrixXd& S = scatter[k];
+      S.resize(d_, d_);
       for (int j = 0; j < d_; ++j) {
         for (int l = j; l < d_; ++l) {
           S(j, l) = sums.second(j * d_ + l, k) / weight - offset[j] * offset[l];
           S(l, j) = S(j, l);
         }
       }
-      S.diagonal().array() += control_.reg_covar;
+    }
+    fit_covariances(control_.model, weights, scatter, next.Sigma, control_.reg_covar, control_.model_inner,
+                    true);
+    for (int k = 0; k < K; ++k) {
+      if (weights[k] == 0.0) continue;
+      const Eigen::MatrixXd& S = next.Sigma[k];
       if (!S.allFinite() || !next.mu.col(k).allFinite()) {
         throw em_error(Failure::nonfinite_parameters, iteration, k);
       }
-      next.Sigma[k] = S;
     }
     return next;
   }

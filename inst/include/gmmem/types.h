@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "covariance_models.h"
+
 namespace gmmem {
 
 // One mixture: weights pi (K), means mu (d x K, a column per component) and
@@ -36,6 +38,9 @@ struct Control {
   double tol = -1.0;
   // Added to the diagonal of every covariance the M-step makes (0: none).
   double reg_covar = 0.0;
+  // The covariance structure the M-step imposes, and its inner iterations.
+  CovarianceModel model = CovarianceModel::VVV;
+  InnerControl model_inner;
   // Which iterations' responsibilities are kept (the last one always is).
   KeepPlan keep;
   int threads = 1;
