@@ -189,8 +189,8 @@ plot_density_1d <- function(x, p, grid, palette, label) {
                       length = ggplot2::unit(0.04, "npc")) +
     # the mixture as a shaded area under the components: where the components
     # are apart it coincides with them, and a line would hide theirs
-    ggplot2::geom_area(ggplot2::aes(.data$x, .data$y), data = total, fill = "grey85", colour = "grey40",
-                       linewidth = 0.4) +
+    ggplot2::geom_area(ggplot2::aes(.data$x, .data$y), data = total, stat = "identity", fill = "grey85",
+                       colour = "grey40", linewidth = 0.4) +
     ggplot2::geom_line(ggplot2::aes(.data$x, .data$y, colour = .data$component), data = components,
                        linewidth = 0.8) +
     ggplot2::scale_colour_manual("Weighted component", values = stats::setNames(line_colours(palette), seq_len(K))) +
