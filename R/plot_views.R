@@ -116,7 +116,7 @@ plot_uncertainty <- function(fit, iteration = NULL, dims = c(1, 2), radii = c(1,
 #' plot_density(fit1)
 #'
 #' # three dimensions of iris, contours of the marginal in the plane of dims 3 and 4
-#' fit_iris <- gmm_em(iris[1:4], k = 3, seed = 1, tol = 1e-8, max_iter = 500)
+#' fit_iris <- gmm_em(iris[1:4], k = 3, seed = 1, n_init = 5, tol = 1e-8, max_iter = 500)
 #' plot_density(fit_iris, dims = c(3, 4))
 #' @export
 plot_density <- function(fit, iteration = NULL, dims = c(1, 2), ..., levels = NULL, grid = 100,
@@ -221,7 +221,7 @@ plot_density_1d <- function(x, p, grid, palette, label) {
 #' @return A ggplot object.
 #' @seealso [plot_uncertainty()], [plot_density()].
 #' @examples
-#' fit <- gmm_em(iris[1:4], k = 3, seed = 1, tol = 1e-8, max_iter = 500)
+#' fit <- gmm_em(iris[1:4], k = 3, seed = 1, n_init = 5, tol = 1e-8, max_iter = 500)
 #' plot_pairs(fit)
 #' plot_pairs(fit, dims = c(1, 3, 4), radii = 2)
 #' @export
