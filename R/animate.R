@@ -7,7 +7,9 @@
 #' responsibilities at that iteration, each component's mean and its
 #' covariance ellipses at the chosen Mahalanobis radii, and the iteration and
 #' its log-likelihood \eqn{\ell(\theta_t)} in the title. The axes stay the same
-#' in every frame, so that what moves is the fit.
+#' in every frame, so that what moves is the fit; as in [plot_uncertainty()],
+#' they have equal scales unless the data spread more than twice as far along
+#' one as along the other, when the panel is square instead.
 #'
 #' Colours are those of [plot_mixtures()]: they follow the responsibilities
 #' kept for iteration \eqn{t} (the E-step made from \eqn{\theta_{t-1}}), while
@@ -142,7 +144,7 @@ path_frames <- function(fit, iterations, dims, radii, palette) {
     plot <- plot +
       ggplot2::geom_path(ggplot2::aes(.data$x, .data$y, group = .data$group, colour = .data$component,
                                       linetype = .data$radius), data = ellipses) +
-      ggplot2::coord_equal() +
+      plane_coord(X[, dims[1L]], X[, dims[2L]], c(points$x, ellipses$x), c(points$y, ellipses$y)) +
       ggplot2::labs(x = labels[1L], y = labels[2L])
   } else {
     plot <- plot +

@@ -18,6 +18,10 @@
 #' computed here whether or not the fit kept them. The uncertainty lies
 #' between 0 and \eqn{1 - 1/K}.
 #'
+#' The two axes have equal scales when the data spread about as far along
+#' each (within a factor of 2); otherwise the panel is square, as the
+#' dimensions are then in different units. [plot_density()] does the same.
+#'
 #' For one-dimensional data the plot shows the uncertainty (vertical axis)
 #' against the data (horizontal axis), coloured by the classification.
 #'
@@ -67,6 +71,7 @@ plot_uncertainty <- function(fit, iteration = NULL, dims = c(1, 2), radii = c(1,
       ggplot2::labs(x = labels[1L], y = "uncertainty, 1 - max r")
   } else {
     points$y <- X[, dims[2L]]
+    ellipses <- if (!is.null(radii)) ellipse_frame(p, dims, radii)
     # the most uncertain drawn last, so that they are not hidden under the certain ones
     points <- points[order(points$uncertainty), , drop = FALSE]
     plot <- ggplot2::ggplot() +
@@ -75,7 +80,8 @@ plot_uncertainty <- function(fit, iteration = NULL, dims = c(1, 2), radii = c(1,
       # certain points stay visible: the smallest size is not 0
       ggplot2::scale_size("Uncertainty, 1 - max r", range = c(0.6, 5), limits = c(0, most),
                           breaks = pretty_breaks_within(most)) +
-      parameter_layers(p, dims, radii, palette) +
+      parameter_layers(p, dims, ellipses, radii, palette) +
+      plane_coord(points$x, points$y, c(points$x, ellipses$x), c(points$y, ellipses$y)) +
       ggplot2::labs(x = labels[1L], y = labels[2L])
   }
   plot +
@@ -170,7 +176,7 @@ plot_density <- function(fit, iteration = NULL, dims = c(1, 2), ..., levels = NU
     ggplot2::scale_colour_manual("Density level", values = contour_colours, labels = level_labels,
                                  drop = FALSE) +
     ggplot2::scale_fill_manual("Mean of component", values = stats::setNames(palette, seq_len(K))) +
-    ggplot2::coord_cartesian(xlim = range(x_grid), ylim = range(y_grid), expand = FALSE) +
+    plane_coord(Xs[, 1L], Xs[, 2L], xlim = range(x_grid), ylim = range(y_grid), expand = FALSE) +
     ggplot2::labs(x = labels[1L], y = labels[2L]) +
     title +
     view_theme(point_keys = FALSE)
@@ -275,17 +281,18 @@ plot_pairs <- function(fit, iteration = NULL, dims = NULL, radii = c(1, 2), ...,
     ggplot2::facet_grid(rows = ggplot2::vars(.data$row), cols = ggplot2::vars(.data$col), scales = "free") +
     ggplot2::labs(x = NULL, y = NULL, title = iteration_title("Classification", t, fit)) +
     view_theme() +
-    ggplot2::theme(legend.position = "bottom")
+    ggplot2::theme(legend.position = "bottom", aspect.ratio = 1)
 }
 
 # ---- layers and scales shared by the views ------------------------------------------
 
-# The means (diamonds) and covariance ellipses of parameters p in the plane of dims.
-parameter_layers <- function(p, dims, radii, palette) {
+# The means (diamonds) of parameters p in the plane of dims, and their
+# covariance ellipses (from ellipse_frame(), or NULL for none).
+parameter_layers <- function(p, dims, ellipses, radii, palette) {
   K <- length(p$pi)
   means <- data.frame(x = p$mu[dims[1L], ], y = p$mu[dims[2L], ], component = factor(seq_len(K)))
   layers <- list()
-  if (!is.null(radii)) layers <- ellipse_layers(ellipse_frame(p, dims, radii), palette, radii)
+  if (!is.null(ellipses)) layers <- ellipse_layers(ellipses, palette, radii)
   c(layers, list(
     ggplot2::geom_point(ggplot2::aes(.data$x, .data$y, fill = .data$component), data = means,
                         shape = 23, colour = "black", size = 3, stroke = 0.7, show.legend = FALSE),
@@ -328,18 +335,34 @@ ellipse_layers <- function(ellipses, palette, radii) {
   c(layers, list(radius_linetypes(radii)))
 }
 
-# Square panels: the dimensions may be in different units (minutes against
-# minutes, centimetres against counts), so equal axis scales would squash
-# most data sets into a strip.
 view_theme <- function(point_keys = TRUE) {
   list(ggplot2::theme_bw(),
-       ggplot2::theme(aspect.ratio = 1),
        # the legend keys of the points at a readable size, whatever the size
        # scale (given once: the colour and shape legends merge)
        if (point_keys) {
          ggplot2::guides(colour = ggplot2::guide_legend(order = 1L, override.aes = list(size = 2.5)),
                          shape = ggplot2::guide_legend(order = 1L))
        })
+}
+
+# Equal scales on both axes when the data spread about as far along each
+# (within a factor of 2), so that a round component looks round. Otherwise a
+# square panel: the dimensions are then in different units or scales
+# (faithful's minutes of eruption against minutes of waiting), and equal
+# scales would squash the data into a strip.
+# `x`, `y`: the data, which decide; `drawn_x`, `drawn_y`: everything drawn
+# (ellipses reach beyond the data), whose ranges the panel must make square.
+plane_coord <- function(x, y, drawn_x = x, drawn_y = y, xlim = NULL, ylim = NULL, expand = TRUE) {
+  spread <- c(diff(range(x)), diff(range(y)))
+  if (all(spread > 0) && max(spread) / min(spread) > 2) {
+    shown <- c(diff(range(if (is.null(xlim)) drawn_x else xlim)), diff(range(if (is.null(ylim)) drawn_y else ylim)))
+    ratio <- shown[1L] / shown[2L]
+  } else {
+    ratio <- 1
+  }
+  # the ratio of y units to x units on screen: 1 for equal scales, or the one
+  # that makes the panel square
+  ggplot2::coord_fixed(ratio = ratio, xlim = xlim, ylim = ylim, expand = expand)
 }
 
 iteration_title <- function(what, t, fit) {

@@ -243,3 +243,19 @@ test_that("the views reject bad arguments, naming them", {
   expect_error(plot_pairs(one), "`fit` must be fitted to data with at least two columns")
   expect_error(plot_density(one, dims = 2), "`dims` must be 1")
 })
+
+test_that("the panels are square when the dimensions' spreads differ, with equal scales otherwise", {
+  panel_aspect <- function(p) {
+    b <- ggplot2::ggplot_build(p)
+    pp <- b$layout$panel_params[[1L]]
+    p$coordinates$ratio * diff(pp$y.range) / diff(pp$x.range)
+  }
+  fit <- faithful_fit()  # eruptions span about 3.5 minutes, waiting times about 53
+  expect_equal(panel_aspect(plot_uncertainty(fit)), 1)
+  expect_equal(panel_aspect(plot_density(fit)), 1)
+  X <- generate_data(var1 = 3)
+  handout <- gmm_em(X, pi = c(0.1, 0.9), mu = list(c(0.1, 0), c(0, 0)),
+                    Sigma = list(diag(0.1, 2), diag(0.1, 2)), max_iter = 5)
+  expect_equal(plot_uncertainty(handout)$coordinates$ratio, 1)
+  expect_equal(plot_density(handout)$coordinates$ratio, 1)
+})
