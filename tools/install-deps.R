@@ -7,8 +7,8 @@
 #   --dev    roxygen2 (make document), python3-numpy (data-raw/)
 #   --check  qpdf and HTML Tidy, without which R CMD check --as-cran gives a WARNING
 #            and a NOTE; pandoc for the vignettes
-#   --bench  the benchmark peers: mclust, mixtools, Rmixmod, mixture, python3-sklearn,
-#            python3-numpy (never needed by CI)
+#   --bench  the benchmark peers: mclust, mixtools, Rmixmod, mixture (and libgsl-dev,
+#            which mixture's CRAN build needs), python3-sklearn, python3-numpy; never CI
 #
 # As root with apt-get, R packages come from Debian's r-cran-<name> first (through
 # tools/apt-install.sh, which also brings the system tools); what apt lacks, or has
@@ -51,8 +51,9 @@ lacking <- function(p) {
 
 # System packages: a command on PATH, or a module of Debian's /usr/bin/python3
 # (bench/ and data-raw/ call that one, whatever python3 comes first on PATH).
-commands <- if (check) c(qpdf = Sys.getenv("R_QPDF", "qpdf"), tidy = Sys.getenv("R_TIDYCMD", "tidy"),
-                         pandoc = "pandoc")
+commands <- c(if (check) c(qpdf = Sys.getenv("R_QPDF", "qpdf"), tidy = Sys.getenv("R_TIDYCMD", "tidy"),
+                           pandoc = "pandoc"),
+              if (bench) c("libgsl-dev" = "gsl-config"))
 modules <- c(if (dev || bench) c("python3-numpy" = "numpy"), if (bench) c("python3-sklearn" = "sklearn"))
 no_module <- function(m) {
   suppressWarnings(system2("/usr/bin/python3", c("-c", shQuote(paste("import", m))),
@@ -78,8 +79,16 @@ if (length(need)) {
     .libPaths(c(lib, libs))
   }
   say("CRAN: installing ", paste(vapply(need, label, ""), collapse = ", "), " into ", lib)
-  tryCatch(utils::install.packages(need, lib = lib, repos = "https://cloud.r-project.org", quiet = TRUE),
-           error = function(e) say("CRAN: ", conditionMessage(e)))
+  # Its warnings (a package that failed to build) are printed now, one line each, but
+  # not the one about a mirror without PACKAGES.rds (it falls back to PACKAGES.gz);
+  # success is judged below from what is installed.
+  tryCatch(withCallingHandlers(
+    utils::install.packages(need, lib = lib, repos = "https://cloud.r-project.org", quiet = TRUE),
+    warning = function(w) {
+      if (!grepl("PACKAGES.rds", conditionMessage(w), fixed = TRUE)) say("CRAN: ", conditionMessage(w))
+      invokeRestart("muffleWarning")
+    }),
+    error = function(e) say("CRAN: ", conditionMessage(e)))
 }
 
 left <- c(vapply(Filter(lacking, need), label, ""), if (length(sys_need)) sys_lacking())
