@@ -20,7 +20,11 @@ fail <- function(...) { say(...); quit(status = 1) }
 
 args <- commandArgs(trailingOnly = TRUE)
 script <- sub("^--file=", "", grep("^--file=", commandArgs(), value = TRUE))
-if ("--help" %in% args) { writeLines(sub("^# ?", "", readLines(script, 17L)[-1])); quit() }
+if ("--help" %in% args) {
+  head <- readLines(script)
+  writeLines(sub("^# ?", "", head[2:(which(!startsWith(head, "#"))[1] - 1)]))
+  quit()
+}
 opts <- c("--dev", "--check", "--bench")
 unknown <- setdiff(grep("^-", args, value = TRUE), opts)
 if (length(unknown)) fail("unknown option ", unknown[[1]], " (known: ", paste(opts, collapse = " "), ")")
