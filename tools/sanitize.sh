@@ -29,7 +29,7 @@
 # SANITIZE_DIR (scratch directory; default a new one under $TMPDIR or /tmp),
 # SANITIZE_TESTS (a testthat filter, e.g. "robustness|fuzz"; default: all).
 # Installs what is missing: the R packages DESCRIPTION names (tools/install-deps.R),
-# and, as root on Debian/Ubuntu, gcc's sanitizer runtimes or valgrind via apt-get.
+# and, as root on Debian/Ubuntu, gcc's sanitizer runtimes or valgrind (tools/apt-install.sh).
 
 set -uo pipefail
 
@@ -56,14 +56,7 @@ say() { echo "sanitize: $*"; }
 die() { echo "sanitize: ERROR: $*" >&2; exit 1; }
 say "mode $mode, scratch directory $work"
 
-apt_install() {
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing $* with apt-get"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-  else
-    return 1
-  fi
-}
+apt_install() { bash "$root/tools/apt-install.sh" "$@"; }
 
 # ---- tools and dependencies ---------------------------------------------------
 
