@@ -87,8 +87,11 @@ final_params <- function(object) params_at(object, object$n_iter)
 # The E-step of the final parameters on the rows of X: responsibilities (n x K)
 # and the log-likelihood. A row it cannot place (no finite density under any
 # component) is an error about the argument the rows came from.
-final_estep <- function(object, X, arg = "newdata") {
-  theta <- final_params(object)
+final_estep <- function(object, X, arg = "newdata") estep_at(object, X, object$n_iter, arg)
+
+# The same for the parameters of any iteration t.
+estep_at <- function(object, X, t, arg = "newdata") {
+  theta <- params_at(object, t)
   res <- em_estep_cpp(X, theta$pi, theta$mu, theta$Sigma, gmm_threads())
   if (!is.null(res$error)) {
     cond <- em_condition(res$error, 0, 1)

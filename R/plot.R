@@ -70,10 +70,11 @@ darken <- function(colours, by = 22) {
 #' @param colours `NULL` for the default colour-blind-safe palette (Okabe-Ito),
 #'   or one colour per component.
 #' @param coord `"auto"` (the default) draws both axes to the same scale when
-#'   the two plotted columns have spreads within a factor of 3 of each other
-#'   (so ellipses keep their true shape), and lets each axis fill its panel
-#'   otherwise (as for faithful's minutes and eruption lengths); `"equal"`
-#'   or `"free"` choose one.
+#'   the two plotted columns have ranges within a factor of 2 of each other
+#'   (so ellipses keep their true shape), and square panels otherwise (as for
+#'   faithful's minutes and eruption lengths, which one scale would squash
+#'   into a strip); `"equal"` forces one scale, `"free"` lets the panels take
+#'   any shape.
 #' @param object A [gmm_em()] fit.
 #' @param type `"mixtures"` for `plot_mixtures()`, `"loglik"` for
 #'   [plot_loglik()].
@@ -119,14 +120,13 @@ plot_mixtures <- function(fit, iterations = NULL, dims = c(1, 2), radii = c(1, 2
   params <- lapply(iterations, function(t) params_at(fit, t))
 
   if (length(dims) == 2L) {
-    equal <- coord == "equal" || coord == "auto" && shares_scale(X[, dims[1L]], X[, dims[2L]])
-    plot_mixtures_2d(points, params, iterations, dims, radii, palette, axis_names(X, dims), equal)
+    plot_mixtures_2d(points, params, iterations, dims, radii, palette, axis_names(X, dims), coord)
   } else {
     plot_mixtures_1d(points, params, iterations, radii, palette, axis_names(X, dims))
   }
 }
 
-plot_mixtures_2d <- function(points, params, iterations, dims, radii, palette, labels, equal) {
+plot_mixtures_2d <- function(points, params, iterations, dims, radii, palette, labels, coord) {
   K <- length(params[[1L]]$pi)
   ellipses <- do.call(rbind, Map(function(t, p) {
     do.call(rbind, lapply(seq_len(K), function(k) {
@@ -155,20 +155,12 @@ plot_mixtures_2d <- function(points, params, iterations, dims, radii, palette, l
                         data = means, shape = 23, colour = "black", size = 3, stroke = 0.7) +
     mixture_scales(palette, K, radii) +
     iteration_panels(iterations) +
-    (if (equal) ggplot2::coord_equal() else NULL) +
+    switch(coord, equal = ggplot2::coord_equal(), free = NULL,
+           auto = plane_coord(points$x, points$y, c(points$x, ellipses$x), c(points$y, ellipses$y))) +
     ggplot2::labs(x = labels[1L], y = labels[2L])
 }
 
-# Whether two columns are on one scale: their spreads (standard deviations,
-# or ranges for a single point) within a factor of 3. Then a common scale
-# shows the ellipses' true shapes; otherwise it squeezes one axis to a sliver.
-shares_scale <- function(x, y) {
-  spread <- function(v) if (length(v) > 1L) stats::sd(v) else 0
-  a <- spread(x)
-  b <- spread(y)
-  if (!(a > 0) || !(b > 0)) return(TRUE)
-  max(a, b) / min(a, b) <= 3
-}
+
 
 plot_mixtures_1d <- function(points, params, iterations, radii, palette, label) {
   K <- length(params[[1L]]$pi)

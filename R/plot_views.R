@@ -51,7 +51,7 @@
 plot_uncertainty <- function(fit, iteration = NULL, dims = c(1, 2), radii = c(1, 2), ..., colours = NULL) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- .subset2(fit, "data")
+  X <- fit$data
   t <- check_iteration(iteration, fit)
   dims <- check_dims(dims, ncol(X), default = missing(dims))
   if (!is.null(radii)) radii <- check_radii(radii)
@@ -60,7 +60,7 @@ plot_uncertainty <- function(fit, iteration = NULL, dims = c(1, 2), radii = c(1,
   palette <- check_colours(colours, K)
   r <- responsibilities_of(fit, t)
   labels <- view_axis_names(X, dims)
-  points <- data.frame(x = X[, dims[1L]], class = hard_classes(r), uncertainty = 1 - apply(r, 1L, max))
+  points <- data.frame(x = X[, dims[1L]], class = hard_clusters(r), uncertainty = 1 - apply(r, 1L, max))
   most <- 1 - 1 / K
 
   if (length(dims) == 1L) {
@@ -129,7 +129,7 @@ plot_density <- function(fit, iteration = NULL, dims = c(1, 2), ..., levels = NU
                          colours = NULL) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- .subset2(fit, "data")
+  X <- fit$data
   t <- check_iteration(iteration, fit)
   dims <- check_dims(dims, ncol(X), default = missing(dims))
   if (!is.null(levels) && (!is.numeric(levels) || length(levels) == 0L || anyNA(levels) ||
@@ -234,7 +234,7 @@ plot_density_1d <- function(x, p, grid, palette, label) {
 plot_pairs <- function(fit, iteration = NULL, dims = NULL, radii = c(1, 2), ..., colours = NULL) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- .subset2(fit, "data")
+  X <- fit$data
   t <- check_iteration(iteration, fit)
   dims <- check_pair_dims(dims, ncol(X))
   if (!is.null(radii)) radii <- check_radii(radii)
@@ -242,7 +242,7 @@ plot_pairs <- function(fit, iteration = NULL, dims = NULL, radii = c(1, 2), ...,
   K <- length(p$pi)
   palette <- check_colours(colours, K)
   names <- view_axis_names(X, dims)
-  class <- hard_classes(responsibilities_of(fit, t))
+  class <- hard_clusters(responsibilities_of(fit, t))
   across <- function(j, n) factor(rep(names[j], n), levels = names)
 
   pairs <- expand.grid(row = seq_along(dims), col = seq_along(dims))
@@ -366,7 +366,7 @@ plane_coord <- function(x, y, drawn_x = x, drawn_y = y, xlim = NULL, ylim = NULL
 }
 
 iteration_title <- function(what, t, fit) {
-  last <- .subset2(fit, "n_iter")
+  last <- fit$n_iter
   sprintf("%s at iteration %d%s", what, t, if (t == last) " (the last)" else paste0(" of ", last))
 }
 
@@ -379,19 +379,9 @@ pretty_breaks_within <- function(most) {
 
 # ---- numbers of the views --------------------------------------------------------
 
-# Most probable component of each row (ties to the lower), as a factor 1..K.
-hard_classes <- function(r) factor(max.col(r, ties.method = "first"), levels = seq_len(ncol(r)))
-
 # Responsibilities (n x K) of the parameters of iteration t for the fit's data:
 # the E-step of theta_t. For the last iteration that is what predict() uses.
-responsibilities_of <- function(fit, t) {
-  X <- .subset2(fit, "data")
-  if (t == .subset2(fit, "n_iter")) return(final_responsibilities(fit, X, "fit"))
-  log_w <- log_weighted_densities(X, params_at(fit, t))
-  top <- apply(log_w, 1L, max)
-  w <- exp(log_w - top)
-  w / rowSums(w)
-}
+responsibilities_of <- function(fit, t) estep_at(fit, fit$data, t, "fit")$resp
 
 # log(pi_k N(x_i | mu_k, Sigma_k)), n x K, through the Cholesky factor of each
 # Sigma_k so that far points give large negative numbers rather than 0 densities.
@@ -425,7 +415,7 @@ padded_grid <- function(x, grid) {
 # ---- argument checks -------------------------------------------------------------
 
 check_iteration <- function(iteration, fit) {
-  last <- .subset2(fit, "n_iter")
+  last <- fit$n_iter
   if (is.null(iteration)) return(as.integer(last))
   if (!is.numeric(iteration) || length(iteration) != 1L || is.na(iteration) || !is.finite(iteration) ||
       iteration != round(iteration)) {

@@ -1,19 +1,13 @@
-# Independent numbers for the views' tests: parameters read from the public
-# tidy() frame by column name, and densities written here from the formula.
+# Independent numbers for the views' tests: parameters read from the fit's
+# store (the arrays of the path), and densities written here from the formula.
 
-# pi, mu (d x K) and Sigma (list of K d x d) at iteration t, from tidy().
+# pi, mu (d x K) and Sigma (list of K d x d) at iteration t.
 tidy_params <- function(fit, t) {
-  tp <- tidy(fit, iterations = t)
-  tp <- tp[order(tp$component), ]
+  at <- as.character(t)
   d <- ncol(fit$data)
-  K <- nrow(tp)
-  mu <- sapply(seq_len(K), function(k) vapply(seq_len(d), function(j) tp[[paste0("mu_", j)]][k], numeric(1)))
-  Sigma <- lapply(seq_len(K), function(k) {
-    S <- matrix(0, d, d)
-    for (i in seq_len(d)) for (j in i:d) S[i, j] <- S[j, i] <- tp[[paste0("sigma_", i, j)]][k]
-    S
-  })
-  list(pi = tp$pi, mu = matrix(mu, d, K), Sigma = Sigma)
+  K <- ncol(fit$path$pi)
+  list(pi = unname(fit$path$pi[at, ]), mu = unname(matrix(fit$path$mu[, , at], d, K)),
+       Sigma = lapply(seq_len(K), function(k) unname(matrix(fit$path$Sigma[, , k, at], d, d))))
 }
 
 # Multivariate normal density from the textbook formula (solve and det, no

@@ -50,7 +50,7 @@ test_that("the points of a frame are coloured as plot_mixtures() colours that it
   }
   # with two components each point's colour is the CIE Lab mix of the two
   # components' colours in the proportions of its responsibilities
-  r10 <- fit$responsibilities
+  r10 <- gmm_responsibilities(fit)
   r10 <- r10[r10$iteration == 10 & r10$component == 1, ]
   lab <- grDevices::convertColor(t(grDevices::col2rgb(c("#0072B2", "#E69F00"))) / 255, from = "sRGB", to = "Lab")
   mixed <- grDevices::convertColor(outer(r10$r, lab[1, ]) + outer(1 - r10$r, lab[2, ]), from = "Lab", to = "sRGB")

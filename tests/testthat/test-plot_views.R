@@ -42,7 +42,7 @@ test_that("plot_uncertainty() at an earlier iteration uses the E-step of that it
     p <- plot_uncertainty(fit, iteration = t)
     drawn <- ggplot2::ggplot_build(p)$data[[1L]]
     # the E-step of theta_t is the responsibility the fit keeps for t + 1
-    kept <- fit$responsibilities
+    kept <- gmm_responsibilities(fit)
     r <- matrix(kept$r[kept$iteration == t + 1], ncol = 2, byrow = TRUE)
     u_ref <- 1 - apply(r, 1L, max)
     u_drawn <- 0.5 * ((drawn$size - 0.6) / 4.4)^2
