@@ -200,7 +200,7 @@ run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads, model
   for (i in seq_along(starts)) {
     start <- starts[[i]]
     res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter, tol_core, reg_covar,
-                      plan$all, plan$iterations, plan$capacity, threads, model)
+                      plan$all, plan$iterations, plan$budget, plan$path_bytes, threads, model)
     if (!is.null(res$error)) {
       errors[[i]] <- em_condition(res$error, reg_covar, data_variances(X))
       table$error[i] <- conditionMessage(errors[[i]])
@@ -328,11 +328,11 @@ check_z <- function(z, n, arg = "z") {
 figure_iterations <- c(0L, 1L, 5L, 10L, 25L, 40L)
 
 # Which iterations' responsibilities to keep, as the core's plan: every one
-# (`all`), the listed `iterations`, or (capacity >= 0) every iteration while
-# that many n x K matrices fit in the budget, holding room for the figure's
-# iterations and the last. The parameter path counts against the budget too.
+# (`all`), the listed `iterations`, or (budget >= 0) every iteration while the
+# n x K matrices fit in the budget beside the parameter path of the iterations
+# run, holding room for the figure's iterations and the last.
 resolve_keep <- function(keep, n, K, d, max_iter) {
-  plan <- list(all = FALSE, iterations = integer(), capacity = -1, budget = NULL, mode = "given")
+  plan <- list(all = FALSE, iterations = integer(), budget = -1, path_bytes = path_size(K, d, 0), mode = "given")
   if (is.character(keep)) {
     if (length(keep) != 1L || is.na(keep) || !keep %in% c("auto", "all", "last")) {
       abort_arg("keep", "must be \"auto\", \"all\", \"last\" or a vector of iteration numbers.")
@@ -340,11 +340,8 @@ resolve_keep <- function(keep, n, K, d, max_iter) {
     plan$mode <- keep
     if (keep == "all") plan$all <- TRUE
     if (keep == "auto") {
-      budget <- keep_budget()
-      path_bytes <- path_size(K, d, max_iter)
       plan$iterations <- figure_iterations[figure_iterations <= max_iter]
-      plan$capacity <- max(1, floor((budget - path_bytes) / (8 * as.double(n) * K)))
-      plan$budget <- budget
+      plan$budget <- keep_budget()
     }
     return(plan)
   }

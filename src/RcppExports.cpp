@@ -13,8 +13,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // em_fit_cpp
-Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_capacity, int threads, std::string model);
-RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_capacitySEXP, SEXP threadsSEXP, SEXP modelSEXP) {
+Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_budget, double path_bytes, int threads, std::string model);
+RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_budgetSEXP, SEXP path_bytesSEXP, SEXP threadsSEXP, SEXP modelSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
@@ -26,10 +26,11 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type reg_covar(reg_covarSEXP);
     Rcpp::traits::input_parameter< bool >::type keep_all(keep_allSEXP);
     Rcpp::traits::input_parameter< std::vector<int> >::type keep_iterations(keep_iterationsSEXP);
-    Rcpp::traits::input_parameter< double >::type keep_capacity(keep_capacitySEXP);
+    Rcpp::traits::input_parameter< double >::type keep_budget(keep_budgetSEXP);
+    Rcpp::traits::input_parameter< double >::type path_bytes(path_bytesSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_capacity, threads, model));
+    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_budget, path_bytes, threads, model));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -128,7 +129,7 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 12},
+    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 13},
     {"_gmmem_em_estep_cpp", (DL_FUNC) &_gmmem_em_estep_cpp, 5},
     {"_gmmem_is_positive_definite_cpp", (DL_FUNC) &_gmmem_is_positive_definite_cpp, 1},
     {"_gmmem_generate_numpy_cpp", (DL_FUNC) &_gmmem_generate_numpy_cpp, 7},

@@ -53,13 +53,15 @@ Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) 
 // EM from the given start. Returns the whole trace as arrays, or list(error = ...)
 // when a step cannot go on, so that R raises a classed error naming the iteration.
 // Kept responsibilities: every iteration (keep_all), those in keep_iterations, and
-// with keep_capacity >= 0 every iteration while that many matrices last (see
-// gmmem::KeptResponsibilities); the last iteration's always. `model` is the
+// with keep_budget >= 0 every iteration while that many bytes last, the path of
+// each iteration run costing path_bytes (see gmmem::KeptResponsibilities); the
+// last iteration's always. `model` is the
 // covariance structure, by mclust's name.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
                       Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar,
-                      bool keep_all, std::vector<int> keep_iterations, double keep_capacity, int threads,
+                      bool keep_all, std::vector<int> keep_iterations, double keep_budget, double path_bytes,
+                      int threads,
                       std::string model = "VVV") {
   gmmem::Control control;
   control.model = covariance_model_from_r(model, static_cast<int>(X.cols()));
@@ -69,8 +71,10 @@ Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::
   control.threads = threads;
   control.keep.all = keep_all;
   control.keep.iterations = keep_iterations;
-  control.keep.capacity = keep_capacity < 0 ? -1 : static_cast<long>(std::min(keep_capacity, 1e15));
   const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols()), K = static_cast<int>(pi.size());
+  control.keep.budget = keep_budget;
+  control.keep.matrix_bytes = 8.0 * n * K;
+  control.keep.path_bytes = path_bytes;
   gmmem::KeptResponsibilities sink(n, K, control.keep);
 
   gmmem::Trace trace;

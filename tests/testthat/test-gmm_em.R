@@ -166,11 +166,15 @@ test_that("`keep` chooses which responsibilities are kept; the last is always th
   expect_identical(dimnames(some$resp)[[3]], c("0", "7", "30"))
   expect_identical(some$resp[, , "7"], all$resp[, , "7"])
 
-  # past the memory budget (here: room for 7 matrices of 400 x 2 after the
-  # path of 51 iterations), the figure's iterations and the last, with a message
-  old <- options(gmmem.keep_budget = gmmem:::path_size(2, 2, 50) + 7 * 8 * 400 * 2)
+  # past the memory budget (here: room for 7 matrices of 4000 x 2 beside the
+  # path of 51 iterations, which is a fifth of a matrix), the figure's
+  # iterations and the last, with a message
+  big <- generate_data(2000, 2000, var1 = 3)
+  old <- options(gmmem.keep_budget = gmmem:::path_size(2, 2, 50) + 7 * 8 * 4000 * 2)
   on.exit(options(old))
-  expect_message(small <- fit_handout(max_iter = 50), "Responsibilities kept for iterations 0, 1, 5, 10, 25, 40, 50 of the 51")
+  expect_message(small <- gmm_em(big, pi = c(0.1, 0.9), mu = handout_starts$handout,
+                                 Sigma = list(diag(0.1, 2), diag(0.1, 2)), max_iter = 50),
+                 "Responsibilities kept for iterations 0, 1, 5, 10, 25, 40, 50 of the 51")
   expect_identical(dimnames(small$resp)[[3]], c("0", "1", "5", "10", "25", "40", "50"))
   expect_match(small$control$keep_note, "keep = \"all\"")
   # with tol the last is where it stopped, recomputed exactly

@@ -360,9 +360,9 @@ private:
 // allocated only when that iteration runs (so a fit that stops early costs
 // only what it ran). Which iterations are kept follows Control::keep:
 //   - every iteration (`all`), or the listed `iterations`;
-//   - with a `capacity` (a memory budget in matrices): every iteration while
-//     the budget lasts, keeping room for the listed `iterations` still to
-//     come and for the last one.
+//   - with a `budget` (bytes, counting the path of the iterations run): every
+//     iteration while it lasts, keeping room for the listed `iterations`
+//     still to come and for the last one.
 // The last iteration's responsibilities are always kept. Any class with
 // slot(), last_slot() and discard() can stand in for this one.
 class KeptResponsibilities {
@@ -390,12 +390,15 @@ public:
 private:
   bool wanted(int t) const {
     const bool listed = std::binary_search(plan_.iterations.begin(), plan_.iterations.end(), t);
-    if (plan_.capacity < 0) return plan_.all || listed;
+    if (plan_.budget < 0.0) return plan_.all || listed;
+    // Matrices the budget holds beside the path of iterations 0..t.
+    const double room = (plan_.budget - (t + 1.0) * plan_.path_bytes) / plan_.matrix_bytes;
     // Room kept back for the listed iterations after t, and for the last one.
-    const long later = plan_.iterations.end() - std::upper_bound(plan_.iterations.begin(), plan_.iterations.end(), t);
-    const long used = static_cast<long>(iterations_.size());
-    if (listed) return used + 1 < plan_.capacity;
-    return used + later + 1 < plan_.capacity;
+    const double later = static_cast<double>(
+        plan_.iterations.end() - std::upper_bound(plan_.iterations.begin(), plan_.iterations.end(), t));
+    const double used = static_cast<double>(iterations_.size());
+    if (listed) return used + 2.0 <= room;
+    return used + later + 2.0 <= room;
   }
   double* add(int t) {
     try {

@@ -23,12 +23,16 @@ struct Params {
 };
 
 // Which iterations' responsibilities to keep: every one (`all`), the listed
-// `iterations`, or, with a `capacity` of kept matrices (a memory budget),
-// every iteration while it lasts with room held for the listed ones.
+// `iterations`, or, with a memory `budget` in bytes, every iteration while it
+// lasts, with room held for the listed ones and the last. The budget counts
+// the parameter path of the iterations run (`path_bytes` each) and the kept
+// matrices (`matrix_bytes` each).
 struct KeepPlan {
   bool all = false;
   std::vector<int> iterations;
-  long capacity = -1;  // -1: no budget
+  double budget = -1.0;  // negative: no budget
+  double matrix_bytes = 0.0;
+  double path_bytes = 0.0;
 };
 
 struct Control {
