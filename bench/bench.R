@@ -161,7 +161,7 @@ X <- generate_data(var1 = 3)
 handout <- function() {
   fit <- gmm_em(X, pi = c(0.1, 0.9), mu = list(c(0.1, 0), c(0, 0)),
                 Sigma = list(diag(0.1, 2), diag(0.1, 2)))
-  list(fit$params, fit$loglik, fit$responsibilities)
+  list(fit$params, fit$loglik, gmm_responsibilities(fit))
 }
 handout_ms <- 1000 * measure(handout, 20L)$seconds
 

@@ -13,7 +13,7 @@ print(fit)
 
 shown <- c(0, 1, 5, 10, 25, 40, 100)
 cat("\npi and mu at iterations", paste(shown, collapse = ", "), "\n")
-path <- fit$params[fit$params$iteration %in% shown, c("iteration", "component", "pi", "mu_1", "mu_2")]
+path <- fit$params[fit$params$iteration %in% shown, c("iteration", "component", "pi", "mu_x", "mu_y")]
 print(format(path, digits = 6), row.names = FALSE)
 cat("\nlog-likelihood at the same iterations\n")
 print(format(fit$loglik[fit$loglik$iteration %in% shown, c("iteration", "loglik")], digits = 10),
