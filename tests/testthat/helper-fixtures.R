@@ -1,4 +1,5 @@
-# Readers for the numpy reference fixtures (see fixtures/README.md).
+# Shared test inputs: readers for the numpy reference fixtures (see
+# fixtures/README.md), the handout fit and one faithful fit.
 
 fixture_path <- function(...) test_path("fixtures", ...)
 
@@ -25,3 +26,14 @@ fit_handout <- function(start = "handout", ...) {
   gmm_em(generate_data(var1 = 3), pi = c(0.1, 0.9), mu = handout_starts[[start]],
          Sigma = list(diag(0.1, 2), diag(0.1, 2)), ...)
 }
+
+X_faithful <- as.matrix(faithful)
+
+# Two VVV components on faithful, converged; made once, on first use.
+fit_faithful <- local({
+  fit <- NULL
+  function() {
+    if (is.null(fit)) fit <<- gmm_em(faithful, k = 2, seed = 1, tol = 1e-10, max_iter = 500)
+    fit
+  }
+})

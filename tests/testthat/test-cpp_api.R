@@ -39,6 +39,9 @@ Rcpp::List run_fit_em(Eigen::MatrixXd X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
 
 test_that("gmmem::fit_em() from C++ gives gmm_em()'s path and keeps what Control asks", {
   skip_on_os("windows")
+  # RcppEigen is in Suggests as well as LinkingTo so that a check's library
+  # (--as-cran keeps only declared packages) has it for this compilation
+  skip_if_not_installed("RcppEigen")
   env <- new.env()
   Rcpp::sourceCpp(code = cpp_source, env = env, cacheDir = tempfile("gmmem-cpp-"))
   X <- as.matrix(generate_data(var1 = 3)[c("x", "y")])

@@ -30,20 +30,18 @@ posterior_by_hand <- function(X, w, mus, Ss) {
 mus_of <- function(final) lapply(seq_along(final$pi), function(k) unname(final$mu[k, ]))
 Ss_of <- function(final) lapply(seq_along(final$pi), function(k) unname(final$Sigma[, , k]))
 
-X_faithful <- as.matrix(faithful)
-fit_f <- gmm_em(faithful, k = 2, seed = 1, tol = 1e-10, max_iter = 500)
 
 test_that("logLik() is the log-likelihood of the final parameters, with df and nobs", {
-  ll <- logLik(fit_f)
+  ll <- logLik(fit_faithful())
   expect_s3_class(ll, "logLik")
-  by_hand <- loglik_by_hand(X_faithful, unname(fit_f$final$pi), mus_of(fit_f$final), Ss_of(fit_f$final))
+  by_hand <- loglik_by_hand(X_faithful, unname(fit_faithful()$final$pi), mus_of(fit_faithful()$final), Ss_of(fit_faithful()$final))
   expect_equal(as.numeric(ll), by_hand, tolerance = 1e-10)
   # (K - 1) + K d + K d (d + 1) / 2 with K = 2, d = 2: 1 + 4 + 6
   expect_identical(attr(ll, "df"), 11L)
   expect_identical(attr(ll, "nobs"), 272L)
-  expect_identical(nobs(fit_f), 272L)
-  expect_equal(AIC(fit_f), -2 * by_hand + 2 * 11, tolerance = 1e-10)
-  expect_equal(BIC(fit_f), -2 * by_hand + 11 * log(272), tolerance = 1e-10)
+  expect_identical(nobs(fit_faithful()), 272L)
+  expect_equal(AIC(fit_faithful()), -2 * by_hand + 2 * 11, tolerance = 1e-10)
+  expect_equal(BIC(fit_faithful()), -2 * by_hand + 11 * log(272), tolerance = 1e-10)
 })
 
 test_that("logLik() counts parameters for other K and d", {
@@ -66,12 +64,12 @@ test_that("logLik() is the last iteration's even without convergence", {
 
 test_that("predict() gives the posterior of the final parameters", {
   new <- data.frame(eruptions = c(2, 3.5, 4.5, 1.6), waiting = c(50, 70, 85, 95))
-  prob <- predict(fit_f, new, type = "prob")
+  prob <- predict(fit_faithful(), new, type = "prob")
   expect_identical(class(prob), "data.frame")
   expect_named(prob, c(".r_1", ".r_2"))
-  by_hand <- posterior_by_hand(as.matrix(new), unname(fit_f$final$pi), mus_of(fit_f$final), Ss_of(fit_f$final))
+  by_hand <- posterior_by_hand(as.matrix(new), unname(fit_faithful()$final$pi), mus_of(fit_faithful()$final), Ss_of(fit_faithful()$final))
   expect_equal(unname(as.matrix(prob)), by_hand, tolerance = 1e-10)
-  cls <- predict(fit_f, new)
+  cls <- predict(fit_faithful(), new)
   expect_named(cls, ".cluster")
   expect_identical(levels(cls$.cluster), c("1", "2"))
   expect_identical(as.integer(cls$.cluster), max.col(by_hand, ties.method = "first"))
@@ -115,37 +113,37 @@ test_that("predict() finds the fitted columns by name and checks newdata", {
 })
 
 test_that("fitted() is the n x K matrix of final responsibilities", {
-  r <- fitted(fit_f)
+  r <- fitted(fit_faithful())
   expect_identical(dim(r), c(272L, 2L))
   expect_identical(colnames(r), c("1", "2"))
   expect_equal(rowSums(r), rep(1, 272), tolerance = 1e-12)
-  expect_equal(unname(r), posterior_by_hand(X_faithful, unname(fit_f$final$pi), mus_of(fit_f$final), Ss_of(fit_f$final)),
+  expect_equal(unname(r), posterior_by_hand(X_faithful, unname(fit_faithful()$final$pi), mus_of(fit_faithful()$final), Ss_of(fit_faithful()$final)),
                tolerance = 1e-10)
 })
 
 test_that("coef() is a K-row matrix of weights, means and covariance entries", {
-  cf <- coef(fit_f)
+  cf <- coef(fit_faithful())
   expect_identical(dim(cf), c(2L, 6L))
   expect_identical(colnames(cf), c("pi", "mu_eruptions", "mu_waiting", "sigma_eruptions_eruptions",
                                    "sigma_eruptions_waiting", "sigma_waiting_waiting"))
   expect_identical(rownames(cf), c("1", "2"))
   for (k in 1:2) {
-    S <- fit_f$final$Sigma[, , k]
-    expect_equal(unname(cf[k, ]), unname(c(fit_f$final$pi[k], fit_f$final$mu[k, ], S[1, 1], S[1, 2], S[2, 2])))
+    S <- fit_faithful()$final$Sigma[, , k]
+    expect_equal(unname(cf[k, ]), unname(c(fit_faithful()$final$pi[k], fit_faithful()$final$mu[k, ], S[1, 1], S[1, 2], S[2, 2])))
   }
 })
 
 test_that("summary() has its own class, the right numbers and a print method", {
-  s <- summary(fit_f)
+  s <- summary(fit_faithful())
   expect_s3_class(s, "summary.gmm_em")
   expect_identical(c(s$n, s$d, s$k), c(272L, 2L, 2L))
-  expect_equal(s$loglik, as.numeric(logLik(fit_f)))
+  expect_equal(s$loglik, as.numeric(logLik(fit_faithful())))
   expect_identical(s$df, 11L)
-  expect_equal(s$BIC, BIC(fit_f))
+  expect_equal(s$BIC, BIC(fit_faithful()))
   expect_identical(sum(s$components$size), 272L)
-  expect_identical(s$components$size, as.vector(table(predict(fit_f)$.cluster)))
+  expect_identical(s$components$size, as.vector(table(predict(fit_faithful())$.cluster)))
   expect_named(s$components, c("component", "pi", "mu_eruptions", "mu_waiting", "size"))
-  expect_equal(s$Sigma[[2]], fit_f$final$Sigma[, , 2])
+  expect_equal(s$Sigma[[2]], fit_faithful()$final$Sigma[, , 2])
   expect_identical(s$init, "kmeans++")
   out <- capture.output(res <- print(s))
   expect_identical(res, s)

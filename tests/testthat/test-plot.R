@@ -1,12 +1,7 @@
 # plot_mixtures(), autoplot() and plot_loglik(): what the figures are made of,
 # checked through ggplot_build() against the fit they draw.
 
-handout_fit <- function(max_iter = 100, ...) {
-  gmm_em(generate_data(var1 = 3), pi = c(0.1, 0.9), mu = list(c(0.1, 0), c(0, 0)),
-         Sigma = list(diag(0.1, 2), diag(0.1, 2)), max_iter = max_iter, ...)
-}
-
-# mu and Sigma of component k at iteration t, read from the tidy params by name.
+# mu and Sigma of component k at iteration t, read from the path arrays.
 component_at <- function(fit, t, k, dims) {
   at <- as.character(t)
   list(mu = unname(fit$path$mu[dims, k, at]),
@@ -29,7 +24,7 @@ lab_midpoint <- function(a, b) {
 }
 
 test_that("plot_mixtures() draws points, ellipses and means in one panel per iteration", {
-  fit <- handout_fit()
+  fit <- fit_handout()
   p <- plot_mixtures(fit)
   expect_s3_class(p, "ggplot")
   expect_identical(layer_geoms(p), c("GeomPoint", "GeomPath", "GeomPoint"))
@@ -60,7 +55,7 @@ test_that("plot_mixtures() draws points, ellipses and means in one panel per ite
 })
 
 test_that("ellipse points lie at the requested Mahalanobis radius under their component's covariance", {
-  fit <- handout_fit()
+  fit <- fit_handout()
   radii <- c(1, 2, 3.5)
   p <- plot_mixtures(fit, iterations = c(0, 1, 7, 100), radii = radii)
   built <- ggplot2::ggplot_build(p)
@@ -115,7 +110,7 @@ test_that("for d > 2 the ellipses are the marginal ellipses of the chosen dimens
 })
 
 test_that("point colours follow the responsibilities", {
-  fit <- handout_fit(max_iter = 10)
+  fit <- fit_handout(max_iter = 10)
   resp <- fit$resp
   resp[1, , "5"] <- c(1, 0)
   resp[2, , "5"] <- c(0, 1)
@@ -159,15 +154,15 @@ test_that("one-dimensional fits get a density panel per iteration", {
 })
 
 test_that("without `iterations`, a short fit shows the handout's iterations it has, then its last", {
-  fit <- handout_fit(max_iter = 12)
+  fit <- fit_handout(max_iter = 12)
   built <- ggplot2::ggplot_build(plot_mixtures(fit))
   expect_identical(as.character(built$layout$layout$iteration), c("0", "1", "5", "10", "12"))
-  fit0 <- handout_fit(max_iter = 0)
+  fit0 <- fit_handout(max_iter = 0)
   expect_identical(as.character(ggplot2::ggplot_build(plot_mixtures(fit0))$layout$layout$iteration), "0")
 })
 
 test_that("bad arguments to plot_mixtures() name the argument", {
-  fit <- handout_fit(max_iter = 50, keep = c(0, 10, 20))
+  fit <- fit_handout(max_iter = 50, keep = c(0, 10, 20))
   expect_error(plot_mixtures(fit, iterations = 60), "`iterations`.*at most 50")
   expect_error(plot_mixtures(fit, iterations = c(0, 5)), "`iterations`.*5.*keep")
   expect_error(plot_mixtures(fit, iterations = -1), "`iterations`")
@@ -191,7 +186,7 @@ test_that("bad arguments to plot_mixtures() name the argument", {
 })
 
 test_that("autoplot() gives the same figure, or the log-likelihood", {
-  fit <- handout_fit(max_iter = 40)
+  fit <- fit_handout(max_iter = 40)
   p <- autoplot(fit, iterations = c(0, 40))
   q <- plot_mixtures(fit, iterations = c(0, 40))
   expect_identical(layer_geoms(p), layer_geoms(q))
@@ -200,7 +195,7 @@ test_that("autoplot() gives the same figure, or the log-likelihood", {
 })
 
 test_that("plot_loglik() draws one line per fit", {
-  one <- handout_fit(max_iter = 30)
+  one <- fit_handout(max_iter = 30)
   p <- plot_loglik(one)
   expect_identical(layer_geoms(p), "GeomLine")
   built <- ggplot2::ggplot_build(p)$data[[1L]]
@@ -224,7 +219,7 @@ test_that("plot_loglik() draws one line per fit", {
 })
 
 test_that("bad arguments to plot_loglik() name the argument", {
-  fit <- handout_fit(max_iter = 5)
+  fit <- fit_handout(max_iter = 5)
   expect_error(plot_loglik(list(fit, fit)), "`x`.*named")
   expect_error(plot_loglik(list(a = fit, a = fit)), "`x`.*distinct")
   expect_error(plot_loglik(list(a = fit, b = 1)), "`x\\[\\[\"b\"\\]\\]`")

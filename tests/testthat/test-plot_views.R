@@ -219,9 +219,9 @@ test_that("the views reject bad arguments, naming them", {
   fit <- faithful_fit()
   n <- fit$n_iter
   for (f in list(plot_uncertainty, plot_density, plot_pairs)) {
-    expect_error(f(fit, iteration = -1), "`iteration` must be from 0 to")
-    expect_error(f(fit, iteration = n + 1), "`iteration` must be from 0 to")
-    expect_error(f(fit, iteration = 1.5), "`iteration` must be NULL or a single whole number")
+    expect_error(f(fit, iteration = -1), "`iteration` must not be negative")
+    expect_error(f(fit, iteration = n + 1), sprintf("`iteration` must be at most %d, the number of iterations the fit ran", n))
+    expect_error(f(fit, iteration = 1.5), "`iteration` must be whole numbers")
     expect_error(f(fit, iteration = c(1, 2)), "`iteration`")
     expect_error(f(fit, iteration = "1"), "`iteration`")
     expect_error(f(fit, iterations = 1), "`...` must be empty; unused argument: `iterations`")

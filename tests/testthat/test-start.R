@@ -1,8 +1,6 @@
 # Starts chosen from k (k-means++ or random), seeds and the user's RNG state,
 # given starts honoured exactly, and recovery of simulated parameters.
 
-X_faithful <- as.matrix(faithful)
-
 ml_variances <- function(X) colMeans((X - rep(colMeans(X), each = nrow(X)))^2)
 
 test_that("gmm_start() returns n_init starts in the documented form", {
@@ -91,8 +89,11 @@ test_that("duplicated points and K = n still give positive definite starts", {
   expect_setequal(s$mu[1, ], c(0, 1))
   expect_identical(sort(s$pi), sort(c(10, 10, 1) / 21))
   for (k in 1:3) expect_identical(s$Sigma[, , k], diag(v))
+  # EM from such a start finds the two points, each with half the weight
   fit <- gmm_em(X, k = 2, seed = 1, max_iter = 10, reg_covar = 1e-3)
-  expect_s3_class(fit, "gmm_em")
+  expect_equal(unname(sort(fit$final$mu[, 1])), c(0, 1), tolerance = 1e-9)
+  expect_equal(unname(fit$final$pi), c(0.5, 0.5), tolerance = 1e-9)
+  expect_equal(unname(fit$final$Sigma[, , 1]), diag(1e-3, 2), tolerance = 1e-9)
 
   # K = n: every point its own centre; cells of one point fall back to diag(v)
   Z <- X_faithful[1:6, ]

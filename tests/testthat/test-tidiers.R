@@ -1,7 +1,6 @@
 # tidy(), glance() and augment(): base data frames with the documented columns,
 # and values checked against the fit's own final state and sums done here.
 
-fit_f <- gmm_em(faithful, k = 2, seed = 1, tol = 1e-10, max_iter = 500)
 
 test_that("the tidiers are generics' own, re-exported", {
   expect_identical(gmmem::tidy, generics::tidy)
@@ -10,17 +9,17 @@ test_that("the tidiers are generics' own, re-exported", {
 })
 
 test_that("tidy() has one row per component with the final parameters", {
-  td <- tidy(fit_f)
+  td <- tidy(fit_faithful())
   expect_identical(class(td), "data.frame")
   # named after the data's columns, as print() names the means
   expect_named(td, c("component", "pi", "mu_eruptions", "mu_waiting", "sigma_eruptions_eruptions",
                      "sigma_eruptions_waiting", "sigma_waiting_waiting"))
-  expect_true(any(grepl("mu_eruptions", capture.output(print(fit_f)), fixed = TRUE)))
+  expect_true(any(grepl("mu_eruptions", capture.output(print(fit_faithful())), fixed = TRUE)))
   expect_identical(td$component, 1:2)
-  expect_identical(td$pi, unname(fit_f$final$pi))
+  expect_identical(td$pi, unname(fit_faithful()$final$pi))
   for (k in 1:2) {
-    S <- fit_f$final$Sigma[, , k]
-    expect_identical(c(td$mu_eruptions[k], td$mu_waiting[k]), unname(fit_f$final$mu[k, ]))
+    S <- fit_faithful()$final$Sigma[, , k]
+    expect_identical(c(td$mu_eruptions[k], td$mu_waiting[k]), unname(fit_faithful()$final$mu[k, ]))
     expect_identical(c(td$sigma_eruptions_eruptions[k], td$sigma_eruptions_waiting[k], td$sigma_waiting_waiting[k]),
                      c(S[1, 1], S[1, 2], S[2, 2]))
   }
@@ -41,33 +40,33 @@ test_that("tidy() orders the covariance entries row by row in the upper triangle
 })
 
 test_that("tidy(iterations = ) gives the trace", {
-  all <- tidy(fit_f, iterations = "all")
+  all <- tidy(fit_faithful(), iterations = "all")
   expect_identical(class(all), "data.frame")
-  expect_identical(nrow(all), 2L * (fit_f$n_iter + 1L))
-  expect_identical(names(all), c("iteration", names(tidy(fit_f))))
-  expect_identical(all, fit_f$params)
-  some <- tidy(fit_f, iterations = c(0, 2))
+  expect_identical(nrow(all), 2L * (fit_faithful()$n_iter + 1L))
+  expect_identical(names(all), c("iteration", names(tidy(fit_faithful()))))
+  expect_identical(all, fit_faithful()$params)
+  some <- tidy(fit_faithful(), iterations = c(0, 2))
   expect_identical(some$iteration, c(0L, 0L, 2L, 2L))
   expect_identical(unname(unlist(some[1:2, c("pi", "mu_eruptions", "mu_waiting")])),
-                   unname(c(fit_f$start$pi, fit_f$start$mu[, 1], fit_f$start$mu[, 2])))
-  last <- tidy(fit_f, iterations = fit_f$n_iter)
-  expect_identical(last[-1], tidy(fit_f))
-  expect_error(tidy(fit_f, iterations = fit_f$n_iter + 1), "`iterations` must be")
-  expect_error(tidy(fit_f, iterations = -1), "`iterations` must not be negative")
-  expect_error(tidy(fit_f, iterations = "first"), "`iterations` must be one of")
+                   unname(c(fit_faithful()$start$pi, fit_faithful()$start$mu[, 1], fit_faithful()$start$mu[, 2])))
+  last <- tidy(fit_faithful(), iterations = fit_faithful()$n_iter)
+  expect_identical(last[-1], tidy(fit_faithful()))
+  expect_error(tidy(fit_faithful(), iterations = fit_faithful()$n_iter + 1), "`iterations` must be")
+  expect_error(tidy(fit_faithful(), iterations = -1), "`iterations` must not be negative")
+  expect_error(tidy(fit_faithful(), iterations = "first"), "`iterations` must be one of")
 })
 
 test_that("glance() is one row with the fit's size, likelihood and criteria", {
-  gl <- glance(fit_f)
+  gl <- glance(fit_faithful())
   expect_identical(class(gl), "data.frame")
   expect_named(gl, c("model", "n", "k", "d", "logLik", "AIC", "BIC", "iterations", "converged", "last_change"))
   expect_identical(nrow(gl), 1L)
   expect_identical(c(gl$n, gl$k, gl$d), c(272L, 2L, 2L))
-  ll <- fit_f$loglik$loglik[fit_f$n_iter + 1]
+  ll <- fit_faithful()$loglik$loglik[fit_faithful()$n_iter + 1]
   expect_identical(gl$logLik, ll)
   expect_equal(gl$AIC, -2 * ll + 2 * 11)
   expect_equal(gl$BIC, -2 * ll + 11 * log(272))
-  expect_identical(gl$iterations, fit_f$n_iter)
+  expect_identical(gl$iterations, fit_faithful()$n_iter)
   expect_true(gl$converged)
   # the optimum of two VVV components on faithful
   expect_lt(abs(gl$logLik - (-1130.264)), 5e-4)
@@ -81,7 +80,7 @@ test_that("glance() is one row with the fit's size, likelihood and criteria", {
 })
 
 test_that("augment() adds clusters, uncertainty and responsibilities to the data", {
-  aug <- augment(fit_f, faithful)
+  aug <- augment(fit_faithful(), faithful)
   expect_identical(class(aug), "data.frame")
   expect_named(aug, c("eruptions", "waiting", ".cluster", ".uncertainty", ".r_1", ".r_2"))
   expect_identical(aug[1:2], faithful)
@@ -89,10 +88,10 @@ test_that("augment() adds clusters, uncertainty and responsibilities to the data
   expect_equal(unname(rowSums(r)), rep(1, 272), tolerance = 1e-12)
   expect_identical(aug$.uncertainty, unname(1 - pmax(r[, 1], r[, 2])))
   expect_identical(as.integer(aug$.cluster), unname(ifelse(r[, 2] > r[, 1], 2L, 1L)))
-  expect_equal(unname(r), unname(fitted(fit_f)))
+  expect_equal(unname(r), unname(fitted(fit_faithful())))
   # the default data is the fitted matrix, as a data frame
-  expect_identical(augment(fit_f)[-(1:2)], aug[-(1:2)], ignore_attr = "row.names")
-  expect_identical(names(augment(fit_f))[1:2], c("eruptions", "waiting"))
+  expect_identical(augment(fit_faithful())[-(1:2)], aug[-(1:2)], ignore_attr = "row.names")
+  expect_identical(names(augment(fit_faithful()))[1:2], c("eruptions", "waiting"))
 })
 
 test_that("augment() keeps the data's other columns and takes newdata", {
