@@ -157,8 +157,9 @@ test_that("gmm_best() refits the chosen row exactly, keeping the whole path", {
   # a subset of the rows keeps the data and partitions: the best of those rows
   eee <- gmm_best(sel[sel$model == "EEE", ])
   expect_identical(BIC(eee), min(sel$BIC[sel$model == "EEE"]))
-  expect_error(gmm_best(structure(as.data.frame(sel), class = c("gmm_select", "data.frame"))),
-               "`sel` must be the result of gmm_select")
+  bare <- sel
+  attr(bare, "z") <- NULL
+  expect_error(gmm_best(bare), "`sel` must be the result of gmm_select")
   expect_error(gmm_best(faithful), "`sel` must be")
   expect_error(gmm_best(sel, "AIC"), "`criterion` must be one of")
 })
