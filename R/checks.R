@@ -1,8 +1,11 @@
 # Argument checks shared by the exported functions. Each names the argument it
 # checks, so every error tells the user which input is wrong and how.
 
+# The condition has class gmmem_arg_error, so that gmm_select() can record a
+# fit that a check refuses and go on with the grid, while other errors stop it.
 abort_arg <- function(arg, ...) {
-  stop(sprintf("`%s` %s", arg, paste0(...)), call. = FALSE)
+  stop(structure(class = c("gmmem_arg_error", "error", "condition"),
+                 list(message = sprintf("`%s` %s", arg, paste0(...)), call = NULL)))
 }
 
 check_whole_number <- function(x, arg, min = -Inf, max = Inf) {

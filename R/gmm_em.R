@@ -50,7 +50,7 @@
 #' @param k Number of components when `gmm_em()` chooses its own start (no
 #'   `pi`, `mu` or `Sigma` given). It must not exceed the number of rows.
 #' @param init How `gmm_em()` chooses a start from `k`: `"kmeans++"` (the
-#'   default, also when `NULL`) or `"random"`. Both pick `k` data points as the starting means:
+#'   default, also when `NULL`), `"random"` or `"hc"`. The first two pick `k` data points as the starting means:
 #'   k-means++ picks the first uniformly and each next one with probability
 #'   proportional to its squared distance from the nearest one already picked;
 #'   `"random"` picks `k` distinct rows uniformly. Distances are measured on
@@ -62,6 +62,21 @@
 #'   component has at most `d` points or is flat in some direction (such as
 #'   duplicated points). `reg_covar` is added to every starting covariance.
 #'   Only for starts chosen from `k`.
+#'
+#'   `"hc"` is a deterministic start from a hierarchical clustering, the
+#'   kind of start that still finds elongated clusters where k-means-like
+#'   starts split them: Ward's agglomeration (`stats::hclust(stats::dist(.),
+#'   "ward.D2")`) of the standardised data (columns centred and divided by
+#'   their standard deviations), cut at `k` clusters; the start is the
+#'   model's M-step from that partition, exactly as from `z`. Ward's
+#'   criterion is mclust's `hcEII` (the merge that costs an EII mixture the
+#'   least classification likelihood); mclust's own default is `hcVVV` on
+#'   data rotated and scaled by their singular value decomposition, which
+#'   adapts each cluster's shape while merging. Above 2000 rows the tree is
+#'   grown on 2000 of them, evenly spaced after ordering the rows by their
+#'   columns (mclust draws its 2000 at random), and the other rows join the
+#'   cluster with the nearest mean. `n_init` must then be 1 and `seed` `NULL`:
+#'   there is nothing random to repeat.
 #' @param n_init Number of starts chosen from `k` (1 when `NULL`, the
 #'   default); EM runs from each and the fit with the highest final
 #'   log-likelihood is kept (`fit$starts` has one row per start, with why any
@@ -152,7 +167,8 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   model <- check_model(model, ncol(X))
   check_data_scale(X)
   starts <- if (is.null(z)) {
-    resolve_start(X, pi, mu, Sigma, k, init = init, n_init = n_init, seed = seed, reg_covar = reg_covar)
+    resolve_start(X, pi, mu, Sigma, k, init = init, n_init = n_init, seed = seed, reg_covar = reg_covar,
+                  model = model)
   } else {
     start_from_z(X, z, model, reg_covar, k = k,
                  given = c(pi = !is.null(pi), mu = !is.null(mu), Sigma = !is.null(Sigma),
@@ -226,7 +242,8 @@ run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads, model
 # Sigma, checked and honoured exactly ("given"), or those gmm_start() chooses
 # from k. The arguments of the chooser are an error with a given start rather
 # than silently ignored.
-resolve_start <- function(X, pi, mu, Sigma, k, init = NULL, n_init = NULL, seed = NULL, reg_covar = 0) {
+resolve_start <- function(X, pi, mu, Sigma, k, init = NULL, n_init = NULL, seed = NULL, reg_covar = 0,
+                          model = "VVV") {
   given <- c(pi = !is.null(pi), mu = !is.null(mu), Sigma = !is.null(Sigma))
   if (any(given) && !all(given)) {
     abort_arg(names(given)[!given][1L], "is missing: give all of `pi`, `mu` and `Sigma`, or none of them and `k`.")
@@ -234,7 +251,8 @@ resolve_start <- function(X, pi, mu, Sigma, k, init = NULL, n_init = NULL, seed 
   if (!any(given)) {
     if (is.null(k)) abort_arg("k", "is missing: give the number of components, or a start (`pi`, `mu`, `Sigma`).")
     return(gmm_start(X, k, init = if (is.null(init)) "kmeans++" else init,
-                     n_init = if (is.null(n_init)) 1L else n_init, seed = seed, reg_covar = reg_covar))
+                     n_init = if (is.null(n_init)) 1L else n_init, seed = seed, reg_covar = reg_covar,
+                     model = model))
   }
   # NULL, the default of each, means "not given"
   chooser_given <- c(init = !is.null(init), n_init = !is.null(n_init), seed = !is.null(seed))
@@ -279,7 +297,7 @@ start_in_model <- function(start, X, model, reg_covar) {
 # A start from responsibilities or a partition, as mclust::me() takes it:
 # iteration 0 is the model's M-step from `z` (an n x K matrix of
 # non-negative weights, each row summing to 1, or a vector of n labels).
-start_from_z <- function(X, z, model, reg_covar, given, k = NULL) {
+start_from_z <- function(X, z, model, reg_covar, given, k = NULL, arg = "z", what = "`z`") {
   if (any(given)) {
     abort_arg(names(given)[given][1L], "cannot be given with `z`: the start is the M-step from `z`.")
   }
@@ -290,8 +308,10 @@ start_from_z <- function(X, z, model, reg_covar, given, k = NULL) {
   start <- mstep_cpp(X, z, model, reg_covar)
   for (j in seq_len(ncol(z))) {
     if (!is_positive_definite_cpp(matrix(start$Sigma[, , j], ncol(X)))) {
-      abort_arg("z", "gives component ", j, " a singular covariance (its points are too few or on a ",
-                "lower-dimensional subspace); set `reg_covar` > 0, or give it more points.")
+      stop(structure(class = c("gmmem_arg_error", "error", "condition"), list(call = NULL, message = paste0(
+        what, " gives component ", j, " a singular covariance (its points are too few or on a ",
+        "lower-dimensional subspace) in model ", model, "; set `reg_covar` > 0, or ",
+        if (arg == "z") "give it more points." else "use fewer components."))))
     }
   }
   structure(list(list(pi = start$pi, mu = start$mu, Sigma = start$Sigma)), init = "z")

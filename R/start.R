@@ -1,5 +1,6 @@
-# Choosing EM starts from k alone (k-means++ or random centres), and the RNG
-# bookkeeping that lets a `seed` argument leave the user's RNG state as it was.
+# Choosing EM starts from k alone (k-means++ or random centres, or a
+# hierarchical partition), and the RNG bookkeeping that lets a `seed` argument
+# leave the user's RNG state as it was.
 
 # The starts gmm_em() runs when it is given only `k`: a list of `n_init`
 # starts, each list(pi, mu = d x K matrix, Sigma = d x d x K array), with
@@ -18,13 +19,19 @@
 #             more than d points or is flat in some direction (for instance
 #             duplicated points), the diagonal of the data's variances.
 # `reg_covar` is added to the diagonal of every Sigma_k, as the M-step does.
-gmm_start <- function(X, k, init = "kmeans++", n_init = 1L, seed = NULL, reg_covar = 0) {
+#
+# "hc" is deterministic: one start, the model's M-step from hc_partition().
+gmm_start <- function(X, k, init = "kmeans++", n_init = 1L, seed = NULL, reg_covar = 0, model = "VVV") {
   n <- nrow(X)
   k <- check_whole_number(k, "k", min = 1)
   if (k > n) abort_arg("k", "is ", k, " but `data` has only ", n, " rows (K must not exceed n).")
-  init <- check_choice(init, c("kmeans++", "random"), "init")
+  init <- check_choice(init, c("kmeans++", "random", "hc"), "init")
   n_init <- check_whole_number(n_init, "n_init", min = 1, max = 1e4)
   seed <- check_seed(seed)
+  if (init == "hc") {
+    check_deterministic_init(n_init, seed)
+    return(hc_start(X, hc_partition(hc_tree(X), k), model, reg_covar))
+  }
 
   v <- data_variances(X)
   # the standardised data, one column per point, for distances
@@ -128,4 +135,81 @@ with_seed <- function(seed, code) {
   })
   set.seed(seed)
   code
+}
+
+# A deterministic start has nothing to repeat and nothing to seed: n_init > 1
+# or a seed would only suggest otherwise, so both are refused.
+check_deterministic_init <- function(n_init, seed) {
+  if (n_init > 1) {
+    abort_arg("n_init", "must be 1 with `init = \"hc\"`: the hierarchical start is deterministic, ",
+              "so every start would be the same.")
+  }
+  if (!is.null(seed)) {
+    abort_arg("seed", "applies only to the random starts (`init = \"kmeans++\"` or \"random\"); ",
+              "the hierarchical start (`init = \"hc\"`) draws no random numbers.")
+  }
+}
+
+# The partition as a start: the model's M-step from it, as for `z`.
+hc_start <- function(X, labels, model, reg_covar) {
+  start <- start_from_z(X, labels, model, reg_covar, given = logical(), arg = "init",
+                        what = "the hierarchical start (`init = \"hc\"`)")
+  structure(start, init = "hc")
+}
+
+# Hierarchical agglomeration by Ward's criterion: each merge joins the two
+# clusters whose union raises the within-cluster sum of squares least, which
+# is the merge that costs the EII mixture (equal spherical covariances) the
+# least classification likelihood, mclust's hcEII. It runs on the standardised
+# data (columns centred and divided by their standard deviations) so that the
+# units of a column do not decide the tree.
+#
+# Above `max_rows` rows the tree is grown on `max_rows` of them, taken evenly
+# spaced after ordering the rows by their columns (first column first), so
+# the subset spans the data without random numbers; hc_partition() puts the
+# other rows with the nearest cluster mean. Returns list(tree, rows, Z).
+hc_tree <- function(X, max_rows = 2000L) {
+  n <- nrow(X)
+  Z <- (X - rep(colMeans(X), each = n)) / rep(sqrt(data_variances(X)), each = n)
+  rows <- if (n > max_rows) {
+    ordered <- do.call(order, unname(as.data.frame(Z)))
+    sort(ordered[unique(round(seq(1, n, length.out = max_rows)))])
+  } else {
+    seq_len(n)
+  }
+  tree <- if (length(rows) > 1L) stats::hclust(stats::dist(Z[rows, , drop = FALSE]), method = "ward.D2")
+  list(tree = tree, rows = rows, Z = Z)
+}
+
+# The tree cut at k clusters, as labels 1..k for every row of the data.
+hc_partition <- function(hc, k) {
+  n <- nrow(hc$Z)
+  m <- length(hc$rows)
+  if (k > m) {
+    abort_arg("k", "is ", k, " but the hierarchical start clusters ", m, " rows (`init = \"hc\"` grows its ",
+              "tree on at most 2000 rows); use fewer components or `init = \"kmeans++\"`.")
+  }
+  sub <- if (k == 1L || m == 1L) rep(1L, m) else as.integer(stats::cutree(hc$tree, k = k))
+  if (m == n) return(sub)
+  # every other row joins the cluster whose mean (on the subset) is nearest
+  Zs <- hc$Z[hc$rows, , drop = FALSE]
+  centres <- rowsum(Zs, sub) / tabulate(sub, k)
+  dist <- vapply(seq_len(k), function(j) colSums((t(hc$Z) - centres[j, ])^2), numeric(n))
+  labels <- max.col(-matrix(dist, n, k), ties.method = "first")
+  labels[hc$rows] <- sub
+  labels
+}
+
+# The partition a start from k makes: the hierarchical one, or each point's
+# nearest centre among those k-means++ (or "random") picks, for gmm_select(),
+# which moves every model into it by that model's M-step.
+start_partition <- function(X, k, init, seed = NULL, hc = NULL) {
+  if (init == "hc") return(hc_partition(hc, k))
+  v <- data_variances(X)
+  points <- t(X) / sqrt(v)
+  idx <- with_seed(seed, if (init == "kmeans++") kmeanspp_centres(points, k) else sample.int(nrow(X), k))
+  dist <- vapply(idx, function(i) squared_distances(points, i), numeric(nrow(X)))
+  # a centre that no point is nearest (duplicated points) stays an empty level,
+  # which the M-step refuses, rather than a silently smaller K
+  factor(max.col(-matrix(dist, nrow(X), k), ties.method = "first"), levels = seq_len(k))
 }

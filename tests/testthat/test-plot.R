@@ -229,3 +229,8 @@ test_that("bad arguments to plot_loglik() name the argument", {
   expect_error(plot_loglik(fit, iterations = c(5, 1)), "`iterations`")
   expect_error(plot_loglik(fit, from = 1), "`...`")
 })
+
+test_that("plot_loglik() refuses an incomplete gmm_em object by name", {
+  expect_error(plot_loglik(structure(list(), class = "gmm_em")), "`x` is not a complete `gmm_em` fit")
+  expect_error(plot_loglik(list(a = structure(list(), class = "gmm_em"))), "`x\\[\\[\"a\"\\]\\]` is not a complete")
+})
