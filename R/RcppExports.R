@@ -25,7 +25,7 @@ draw_r_full_cpp <- function(n, mean, Sigma) {
     .Call(`_gmmem_draw_r_full_cpp`, n, mean, Sigma)
 }
 
-mstep_cpp <- function(X, z, model, reg_covar, inner_tol = 1e-10, inner_max_iter = 1000L) {
+mstep_cpp <- function(X, z, model, reg_covar, inner_tol = 1e-10, inner_max_iter = 100L) {
     .Call(`_gmmem_mstep_cpp`, X, z, model, reg_covar, inner_tol, inner_max_iter)
 }
 

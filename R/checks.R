@@ -80,11 +80,11 @@ rows_list <- function(rows) {
 
 # Distinct names, or none. An empty name (as cbind(x, 2 * x) gives) becomes
 # V<position>, as as.data.frame() names such a column.
-check_column_names <- function(names, arg) {
+check_column_names <- function(names, arg, unique = TRUE) {
   if (is.null(names)) return(names)
   empty <- is.na(names) | !nzchar(names)
   names[empty] <- paste0("V", which(empty))
-  if (anyDuplicated(names)) {
+  if (unique && anyDuplicated(names)) {
     dup <- unique(names[duplicated(names)])
     abort_arg(arg, "must have distinct column names; ", paste0("`", dup, "`", collapse = ", "),
               if (length(dup) == 1L) " appears" else " appear", " more than once.")

@@ -128,8 +128,7 @@ params_frame <- function(path, names) {
   d <- dim(path$mu)[1L]
   rows <- K * iterations
   labels <- parameter_names(d, names)
-  upper <- which(upper.tri(diag(d), diag = TRUE), arr.ind = TRUE)
-  upper <- upper[order(upper[, "row"], upper[, "col"]), , drop = FALSE]
+  upper <- upper_triangle(d)
   # column-major positions of the (j, l) entries in each d x d matrix
   at <- (upper[, "col"] - 1L) * d + upper[, "row"]
   mu <- matrix(path$mu, d, rows)
@@ -142,11 +141,16 @@ params_frame <- function(path, names) {
   structure(columns, class = "data.frame", row.names = .set_row_names(rows))
 }
 
+# The (row, col) positions of a d x d upper triangle, diagonal included, row by row.
+upper_triangle <- function(d) {
+  upper <- which(upper.tri(diag(d), diag = TRUE), arr.ind = TRUE)
+  upper[order(upper[, "row"], upper[, "col"]), , drop = FALSE]
+}
+
 # Column names for the means and covariance entries: the data's column names
 # when they give distinct names, else positions (sigma_1_11 is never sigma_11_1).
 parameter_names <- function(d, names) {
-  upper <- which(upper.tri(diag(d), diag = TRUE), arr.ind = TRUE)
-  upper <- upper[order(upper[, "row"], upper[, "col"]), , drop = FALSE]
+  upper <- upper_triangle(d)
   by <- function(labels) {
     list(mu = paste0("mu_", labels),
          sigma = paste("sigma", labels[upper[, "row"]], labels[upper[, "col"]], sep = "_"))

@@ -27,8 +27,11 @@
 #' condition: `e$kind`, `e$iteration`, `e$component`, `e$observation`);
 #' `reg_covar > 0` (added to the diagonal of every covariance the M-step makes,
 #' as scikit-learn does) keeps such fits well-posed. Numerical tests are
-#' relative to each variable's own scale, so rescaling a column does not change
-#' the fit. A component whose weight is 0 (one that dropped out under
+#' relative to each variable's own scale: rescaling a column rescales a fit of
+#' the models whose family allows it (VVV, EEE, EVV, VVI, EVI, VEI, EEI), the
+#' path being the same up to `tol`'s rule, which depends on the units;
+#' spherical models and those with a shared shape or orientation are not
+#' invariant to the units by nature. A component whose weight is 0 (one that dropped out under
 #' `reg_covar`, in a restart from `fit$final`) stays out.
 #'
 #' R's own conditions pass through unchanged: an interrupt (Ctrl-C) is an
@@ -166,6 +169,10 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   threads <- check_threads(threads)
   model <- check_model(model, ncol(X))
   check_data_scale(X)
+  # data no covariance of the model can describe: said before a start from z is
+  # blamed for it (starts from k or a given start are checked first below)
+  rank_checked <- !is.null(z) && reg_covar == 0 && max_iter > 0
+  if (rank_checked) check_data_rank(X, model_structure(model))
   starts <- if (is.null(z)) {
     resolve_start(X, pi, mu, Sigma, k, init = init, n_init = n_init, seed = seed, reg_covar = reg_covar,
                   model = model)
@@ -174,7 +181,7 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
                  given = c(pi = !is.null(pi), mu = !is.null(mu), Sigma = !is.null(Sigma),
                            init = !is.null(init), n_init = !is.null(n_init), seed = !is.null(seed)))
   }
-  if (reg_covar == 0 && max_iter > 0) check_data_rank(X, model_structure(model))
+  if (!rank_checked && reg_covar == 0 && max_iter > 0) check_data_rank(X, model_structure(model))
   if (attr(starts, "init") %in% c("kmeans++", "random") && !model %in% c("VVV", "V")) {
     starts <- structure(lapply(starts, function(start) start_in_model(start, X, model, reg_covar)),
                         init = attr(starts, "init"))
@@ -310,7 +317,9 @@ start_from_z <- function(X, z, model, reg_covar, given, k = NULL, arg = "z", wha
     if (!is_positive_definite_cpp(matrix(start$Sigma[, , j], ncol(X)))) {
       stop(structure(class = c("gmmem_arg_error", "error", "condition"), list(call = NULL, message = paste0(
         what, " gives component ", j, " a singular covariance (its points are too few or on a ",
-        "lower-dimensional subspace) in model ", model, "; set `reg_covar` > 0, or ",
+        "lower-dimensional subspace) in model ", model, "; ",
+        if (reg_covar > 0) paste0("`reg_covar` = ", format(reg_covar), " does not lift it in this model: ")
+        else "set `reg_covar` > 0, or ",
         if (arg == "z") "give it more points." else "use fewer components."))))
     }
   }
@@ -323,6 +332,7 @@ start_from_z <- function(X, z, model, reg_covar, given, k = NULL, arg = "z", wha
 check_z <- function(z, n, arg = "z") {
   if (is.matrix(z) || is.data.frame(z)) {
     z <- as.matrix(z)
+    if (is.logical(z)) storage.mode(z) <- "double"
     if (!is.numeric(z) || nrow(z) != n) {
       abort_arg(arg, "must be a numeric matrix with ", n, " rows (one per observation), or ", n, " labels.")
     }

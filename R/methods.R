@@ -117,7 +117,8 @@ model_rows <- function(object, newdata, arg = "newdata") {
     abort_arg(arg, "must be a data frame or a numeric matrix with ", d, " column", if (d == 1L) "" else "s",
               ", not ", if (is.numeric(newdata)) "a vector" else class(newdata)[1L], ".")
   }
-  given <- colnames(newdata)
+  # the same naming rule as when fitting (an empty name is V<position>)
+  given <- if (is.null(colnames(newdata))) NULL else check_column_names(colnames(newdata), arg, unique = FALSE)
   if (!is.null(names) && !is.null(given)) {
     absent <- setdiff(names, given)
     if (length(absent) > 0L) {
@@ -133,7 +134,7 @@ model_rows <- function(object, newdata, arg = "newdata") {
       abort_arg(arg, "has the column ", paste0("`", repeated, "`", collapse = ", "),
                 " more than once, so it cannot be matched by name.")
     }
-    newdata <- newdata[, names, drop = FALSE]
+    newdata <- newdata[, match(names, given), drop = FALSE]
   } else if (ncol(newdata) != d) {
     abort_arg(arg, "must have ", d, " column", if (d == 1L) "" else "s",
               " (as the data the model was fitted to), not ", ncol(newdata), ".")

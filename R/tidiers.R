@@ -74,7 +74,8 @@ tidy.gmm_em <- function(x, iterations = "final", what = c("parameters", "respons
 #' @param ... Ignored.
 #' @return A one-row data frame with columns `model` (the covariance model),
 #'   `n` (observations), `k`
-#'   (components), `d` (dimensions), `logLik` (the log-likelihood of the final
+#'   (components, counting any that dropped out with \eqn{\pi_k = 0}, which
+#'   the degrees of freedom do not count), `d` (dimensions), `logLik` (the log-likelihood of the final
 #'   parameters), `AIC`, `BIC` (R's convention: \eqn{-2\ell + 2\,df} and
 #'   \eqn{-2\ell + df \log n}; see [logLik.gmm_em()]), `iterations` (EM
 #'   iterations run), `converged` (as `fit$converged`: whether the tolerance

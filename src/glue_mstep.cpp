@@ -10,7 +10,7 @@
 // A component with no weight gets NA parameters.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List mstep_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::Map<Eigen::MatrixXd> z, std::string model,
-                     double reg_covar, double inner_tol = 1e-10, int inner_max_iter = 1000) {
+                     double reg_covar, double inner_tol = 1e-10, int inner_max_iter = 100) {
   const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols()), K = static_cast<int>(z.cols());
   if (z.rows() != n) Rcpp::stop("`z` must have one row per row of `X`.");
   const gmmem::CovarianceModel structure = covariance_model_from_r(model, d);

@@ -211,3 +211,18 @@ test_that("augment() keeps a tibble a tibble", {
   expect_identical(names(aug), c("eruptions", "waiting", ".cluster", ".uncertainty", ".r_1", ".r_2"))
   expect_identical(aug$.cluster, predict(fit)$.cluster)
 })
+
+test_that("a matrix with an empty column name predicts on itself, and z is not blamed for the data", {
+  set.seed(1)
+  x <- faithful$eruptions
+  m <- cbind(x, 2 * x + rnorm(272))  # cbind() leaves the second name empty
+  fit <- gmm_em(m, k = 2, seed = 1, tol = 1e-8)
+  expect_identical(colnames(fit$data), c("x", "V2"))
+  expect_identical(predict(fit, m), predict(fit))
+  expect_identical(augment(fit, m)$.cluster, predict(fit)$.cluster)
+  X <- cbind(a = faithful$eruptions, b = 1)
+  expect_error(gmm_em(X, z = faithful$waiting > 70), "`data` has column `b` that is constant", fixed = TRUE)
+  # a logical matrix of responsibilities is a 0/1 one
+  z <- cbind(faithful$waiting > 70, faithful$waiting <= 70)
+  expect_identical(gmm_em(faithful, z = z, max_iter = 3)$final, gmm_em(faithful, z = z * 1, max_iter = 3)$final)
+})

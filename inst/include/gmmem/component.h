@@ -36,24 +36,28 @@ inline bool pivots_are_positive(const Eigen::MatrixXd& Sigma, const Eigen::Matri
   return true;
 }
 
-// Whether Sigma is numerically positive definite (the test prepare_component() applies).
-inline bool is_positive_definite(const Eigen::MatrixXd& Sigma) {
+// The lower Cholesky factor L of Sigma into `L` when Sigma is numerically
+// positive definite; false otherwise.
+inline bool positive_definite_factor(const Eigen::MatrixXd& Sigma, Eigen::MatrixXd& L) {
   if (!Sigma.allFinite()) return false;
   Eigen::LLT<Eigen::MatrixXd> llt(Sigma);
   if (llt.info() != Eigen::Success) return false;
-  const Eigen::MatrixXd L = llt.matrixL();
+  L = llt.matrixL();
   return pivots_are_positive(Sigma, L);
+}
+
+// Whether Sigma is numerically positive definite (the test prepare_component() applies).
+inline bool is_positive_definite(const Eigen::MatrixXd& Sigma) {
+  Eigen::MatrixXd L;
+  return positive_definite_factor(Sigma, L);
 }
 
 // Returns false when Sigma is not numerically positive definite.
 inline bool prepare_component(double weight, const Eigen::MatrixXd& Sigma,
                               PreparedComponent& out) {
   const int d = static_cast<int>(Sigma.rows());
-  if (!Sigma.allFinite()) return false;
-  Eigen::LLT<Eigen::MatrixXd> llt(Sigma);
-  if (llt.info() != Eigen::Success) return false;
-  const Eigen::MatrixXd L = llt.matrixL();
-  if (!pivots_are_positive(Sigma, L)) return false;
+  Eigen::MatrixXd L;
+  if (!positive_definite_factor(Sigma, L)) return false;
   double log_det = 0.0;
   for (int j = 0; j < d; ++j) log_det += 2.0 * std::log(L(j, j));
   const double log_2pi = std::log(2.0 * 3.14159265358979323846);

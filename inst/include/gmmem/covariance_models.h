@@ -23,7 +23,10 @@ enum class CovarianceModel { EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, E
 struct InnerControl {
   // stop when max_k ||Sigma_k - Sigma_k(previous inner step)||_F / ||Sigma_k||_F <= tol
   double tol = 1e-10;
-  int max_iter = 1000;
+  // A capped inner run is still a generalised EM step (each inner step raises
+  // Q); the cap bounds the time of one M-step where the orientation is barely
+  // determined (near-spherical data in many dimensions).
+  int max_iter = 100;
 };
 
 // What every structure's M-step is given.

@@ -136,7 +136,7 @@ private:
     trace.loglik.push_back(value);
   }
 
-  // The stopping rule (DESIGN.md at the top of the repository): stop at the first t >= 1 with
+  // The stopping rule: stop at the first t >= 1 with
   // |l_t - l_{t-1}| <= tol (1 + |l_t|).
   bool has_converged(const Trace& trace) const {
     if (control_.tol < 0.0 || trace.loglik.size() < 2) return false;
