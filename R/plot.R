@@ -101,7 +101,7 @@ plot_mixtures <- function(fit, iterations = NULL, dims = c(1, 2), radii = c(1, 2
                           ..., colours = NULL, coord = c("auto", "equal", "free")) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- fit$data
+  X <- fit_data(fit)
   d <- ncol(X)
   K <- length(fit$final$pi)
   iterations <- if (is.null(iterations)) default_iterations(fit) else check_iterations(iterations, fit)
