@@ -148,6 +148,11 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
                    tol = NULL, reg_covar = 0, keep = "auto", threads = gmm_threads(),
                    model = "VVV", z = NULL, weights = NULL) {
   call <- match.call()
+  if (inherits(data, "gmm_source")) {
+    return(gmm_em_source(data, call, pi = pi, mu = mu, Sigma = Sigma, k = k, init = init, n_init = n_init,
+                         seed = seed, max_iter = max_iter, tol = tol, reg_covar = reg_covar, keep = keep,
+                         threads = threads, model = model, z = z, weights = weights))
+  }
   if (inherits(data, "formula") || inherits(pi, "formula")) {
     data <- formula_data(data, pi)
     pi <- NULL
