@@ -31,6 +31,23 @@
 #' the fit. A component whose weight is 0 (one that dropped out under
 #' `reg_covar`, in a restart from `fit$final`) stays out.
 #'
+#' @section Sources:
+#' With a [gmm_source()] as `data`, every iteration reads the source once,
+#' chunk by chunk, and merges the chunks' statistics (see [gmm_stats()]);
+#' memory is one chunk and the parameters, whatever the number of rows. The
+#' fit keeps the same parameter path and log-likelihood as in memory (equal
+#' to rounding), `n` and `nobs`, and the number of observations most
+#' probably from each component (for [summary()]); it keeps no data
+#' (`fit$data` is `NULL`, so [predict()] and [augment()] need `newdata`, and
+#' the plots, which draw the data, are not available), and responsibilities
+#' only with `keep = "last"` (the last iteration's, an \eqn{n \times K}
+#' matrix; `keep` is otherwise `"auto"` or `"none"`, for none). A start
+#' chosen from `k` comes from a sample of `getOption("gmmem.source_sample")`
+#' (5000) rows drawn in one pass over the source (in proportion to the case
+#' weights, when the source has them); `seed` draws both. Case weights are
+#' a column of the source (`gmm_source(weights = )`), and `z` is not
+#' available. The fit ends with one more pass, for the component sizes.
+#'
 #' R's own conditions pass through unchanged: an interrupt (Ctrl-C) is an
 #' interrupt, and a [setTimeLimit()] reaches the caller as base R's error.
 #'
@@ -40,7 +57,9 @@
 #'   argument (or `data =`), which selects (and may transform) the columns.
 #'   Column names must be distinct; [predict()] and [augment()] match new data
 #'   to them by name. The `cluster` column of a [generate_data()] data frame is
-#'   ignored.
+#'   ignored. Or a [gmm_source()]: data read a chunk at a time (from a
+#'   file, a database, or shards on `future` workers), for data that do not
+#'   fit in memory; see "Sources" below.
 #' @param pi Starting weights: a non-negative vector of length \eqn{K} that
 #'   sums to 1 (a zero weight is a component that has dropped out).
 #' @param mu Starting means: a list of \eqn{K} vectors of length \eqn{d}, or a

@@ -300,8 +300,27 @@ private:
       const double weight = r.sum();
       out.weight[k] = weight;
       if (!(weight > 0.0)) continue;
-      // moments about the chunk's own weighted mean, which merge_sums() then pools
-      for (int j = 0; j < d; ++j) out.offset(j, k) = (r * s.centred.col(k * d + j).head(m)).sum() / weight;
+      // Moments about the chunk's own weighted mean o, which merge_sums() then
+      // pools. First about the reference: M - N o o^T loses at most 10 bits
+      // when N o_j^2 <= (1 - 2^-10) M_jj, that is when the mean moved by less
+      // than 32 standard deviations, as it nearly always has; otherwise the
+      // chunk is centred on o and its moments taken again.
+      bool moved_far = false;
+      for (int j = 0; j < d; ++j) {
+        proj = r * s.centred.col(k * d + j).head(m);
+        const double offset = proj.sum() / weight;
+        out.offset(j, k) = offset;
+        const int last = variances_only ? j + 1 : d;
+        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
+        if (!(weight * offset * offset <= (1.0 - 1.0 / 1024.0) * out.scatter(j * d + j, k))) moved_far = true;
+      }
+      if (!moved_far) {
+        for (int j = 0; j < d; ++j) {
+          const int last = variances_only ? j + 1 : d;
+          for (int l = j; l < last; ++l) out.scatter(j * d + l, k) -= weight * out.offset(j, k) * out.offset(l, k);
+        }
+        continue;
+      }
       for (int j = 0; j < d; ++j) s.centred.col(k * d + j).head(m) -= out.offset(j, k);
       for (int j = 0; j < d; ++j) {
         proj = r * s.centred.col(k * d + j).head(m);

@@ -65,15 +65,17 @@ inline void merge_sums(ChunkSums& a, const ChunkSums& b, bool variances_only) {
       continue;
     }
     const double w = wa + wb;
-    const Eigen::VectorXd delta = b.offset.col(k) - a.offset.col(k);
     const double between = wa * (wb / w);
+    // element by element: this runs once per chunk, and must not allocate
     for (int j = 0; j < d; ++j) {
+      const double delta_j = b.offset(j, k) - a.offset(j, k);
       const int last = variances_only ? j + 1 : d;
       for (int l = j; l < last; ++l) {
-        a.scatter(j * d + l, k) += b.scatter(j * d + l, k) + between * delta[j] * delta[l];
+        const double delta_l = b.offset(l, k) - a.offset(l, k);
+        a.scatter(j * d + l, k) += b.scatter(j * d + l, k) + between * delta_j * delta_l;
       }
     }
-    a.offset.col(k) += (wb / w) * delta;
+    for (int j = 0; j < d; ++j) a.offset(j, k) += (wb / w) * (b.offset(j, k) - a.offset(j, k));
     a.weight[k] = w;
   }
 }
