@@ -64,7 +64,7 @@ darken <- function(colours, by = 22) {
 #' @param dims The two dimensions (column numbers of the data) to draw, for
 #'   data with more than two. For one-dimensional data it is 1.
 #' @param radii Mahalanobis radii at which to draw each covariance ellipse
-#'   (positive numbers, at most six).
+#'   (positive numbers up to 1000, at most six).
 #' @param ... Not used; an error if given, so that a misspelt argument is
 #'   not silently ignored.
 #' @param colours `NULL` for the default colour-blind-safe palette (Okabe-Ito),
@@ -410,6 +410,8 @@ check_radii <- function(radii) {
     abort_arg("radii", "must be positive finite numbers.")
   }
   if (any(radii <= 0)) abort_arg("radii", "must be positive.")
+  # far larger radii put the ellipses beyond what a graphics device can place
+  if (any(radii > 1e3)) abort_arg("radii", "must be at most 1000.")
   if (length(radii) > 6L) abort_arg("radii", "must have at most 6 values, not ", length(radii), ".")
   if (anyDuplicated(as.vector(radii))) abort_arg("radii", "must not repeat a radius.")
   as.vector(radii)

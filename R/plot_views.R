@@ -31,7 +31,7 @@
 #' @param dims The two dimensions (column numbers of the data) to draw, for
 #'   data with more than two. For one-dimensional data it is 1.
 #' @param radii Mahalanobis radii at which to draw each covariance ellipse
-#'   (positive numbers, at most six), or `NULL` for none.
+#'   (positive numbers up to 1000, at most six), or `NULL` for none.
 #' @param ... Not used; an error if given, so that a misspelt argument is
 #'   not silently ignored.
 #' @param colours `NULL` for the default colour-blind-safe palette (Okabe-Ito),

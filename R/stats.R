@@ -70,9 +70,10 @@
 #' @param weights `NULL` or case weights for the rows of `data` (see
 #'   [gmm_em()]).
 #' @param threads Threads for the pass over `data`.
-#' @param ... Statistics from `gmm_stats()` (or earlier merges) for the same
-#'   parameters, any number of them.
-#' @param stats Merged statistics.
+#' @param ... More statistics for the same parameters as `stats`, any
+#'   number of them (`..1` is the first of these in error messages).
+#' @param stats Statistics from `gmm_stats()` or `gmm_stats_merge()`; for
+#'   `gmm_mstep()`, merged over all the rows.
 #' @param reg_covar Non-negative number added to the diagonal of every
 #'   covariance (see [gmm_em()]).
 #' @return `gmm_stats()` and `gmm_stats_merge()`: an object of class
@@ -134,19 +135,20 @@ new_gmm_stats <- function(res, theta, model, names) {
 
 #' @rdname gmm_stats
 #' @export
-gmm_stats_merge <- function(...) {
-  parts <- list(...)
-  if (length(parts) == 0L) abort_arg("...", "must hold statistics from gmm_stats() to merge.")
-  for (i in seq_along(parts)) check_stats(parts[[i]], sprintf("..%d", i))
-  out <- parts[[1L]]
-  for (i in seq_along(parts)[-1L]) {
-    b <- parts[[i]]
+gmm_stats_merge <- function(stats, ...) {
+  if (missing(stats)) abort_arg("stats", "is missing: give statistics from gmm_stats() to merge.")
+  check_stats(stats, "stats")
+  rest <- list(...)
+  for (i in seq_along(rest)) check_stats(rest[[i]], sprintf("..%d", i))
+  out <- stats
+  for (i in seq_along(rest)) {
+    b <- rest[[i]]
     arg <- sprintf("..%d", i)
     if (!identical(out$params, b$params)) {
-      abort_arg(arg, "was computed for other parameters than `..1`; only statistics for the same parameters merge.")
+      abort_arg(arg, "was computed for other parameters than `stats`; only statistics for the same parameters merge.")
     }
-    if (!identical(out$model, b$model)) abort_arg(arg, "was computed for model ", b$model, ", `..1` for ", out$model, ".")
-    if (!identical(dimnames(out$offset)[[1L]], dimnames(b$offset)[[1L]])) abort_arg(arg, "has other columns than `..1`.")
+    if (!identical(out$model, b$model)) abort_arg(arg, "was computed for model ", b$model, ", `stats` for ", out$model, ".")
+    if (!identical(dimnames(out$offset)[[1L]], dimnames(b$offset)[[1L]])) abort_arg(arg, "has other columns than `stats`.")
     out <- new_gmm_stats(em_stats_merge_cpp(out, b, out$model), out$params, out$model, dimnames(out$offset)[[1L]])
   }
   out

@@ -41,7 +41,7 @@ test_that("merging is exact and does not depend on the order or the cut", {
   parts <- lapply(cuts, function(i) gmm_stats(X[i, , drop = FALSE], faithful_start))
   left <- Reduce(gmm_stats_merge, parts)
   right <- Reduce(gmm_stats_merge, rev(parts))
-  tree <- gmm_stats_merge(do.call(gmm_stats_merge, parts[1:3]), do.call(gmm_stats_merge, parts[4:7]))
+  tree <- gmm_stats_merge(do.call(gmm_stats_merge, unname(parts[1:3])), do.call(gmm_stats_merge, unname(parts[4:7])))
   for (m in list(left, right, tree)) {
     expect_equal(m$n, whole$n)
     expect_lte(max(abs(m$weight - whole$weight) / whole$weight), 1e-12)
@@ -109,8 +109,9 @@ test_that("statistics check their arguments", {
   other <- faithful_start
   other$pi <- c(0.4, 0.6)
   b <- gmm_stats(X[11:20, ], other)
-  expect_error(gmm_stats_merge(a, b), "`..2` was computed for other parameters")
-  expect_error(gmm_stats_merge(a, list()), "`..2` must be statistics")
+  expect_error(gmm_stats_merge(a, b), "`..1` was computed for other parameters")
+  expect_error(gmm_stats_merge(a, list()), "`..1` must be statistics")
+  expect_error(gmm_stats_merge(), "`stats` is missing")
   expect_error(gmm_stats(X, list(pi = 1)), "`params` must be a list with `pi`, `mu` and `Sigma`")
   expect_error(gmm_stats(X, faithful_start, weights = -X[, 1]), "`weights` must be non-negative")
   diag_stats <- gmm_stats(X, faithful_start, model = "VVI")
