@@ -60,7 +60,7 @@ animate_mixtures <- function(fit, iterations = NULL, dims = c(1, 2), radii = c(1
                              renderer = c("gif", "mp4"), file = NULL, render = TRUE) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- fit$data
+  X <- fit_data(fit)
   iterations <- if (is.null(iterations)) default_frames(kept_iterations(fit)) else check_iterations(iterations, fit)
   dims <- check_dims(dims, ncol(X), default = missing(dims))
   radii <- check_radii(radii)
@@ -100,7 +100,7 @@ default_frames <- function(kept, most = 150L) {
 # The data, means and ellipses of every chosen iteration as one static ggplot
 # whose rows carry a `frame`: a factor whose levels are the frames' titles.
 path_frames <- function(fit, iterations, dims, radii, palette) {
-  X <- fit$data
+  X <- fit_data(fit)
   loglik <- fit$loglik$loglik[iterations + 1L]
   titles <- sprintf("Iteration %d    log-likelihood %s", iterations, formatC(loglik, format = "f", digits = 2))
   frame_of <- function(i, n) factor(rep(titles[i], n), levels = titles)

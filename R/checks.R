@@ -34,6 +34,20 @@ check_numeric_vector <- function(x, arg, len = NULL) {
   as.vector(x)
 }
 
+# Case weights: NULL, or n non-negative finite numbers with a positive sum.
+check_weights <- function(weights, n, arg = "weights") {
+  if (is.null(weights)) return(NULL)
+  if (!is.numeric(weights) || !is.null(dim(weights)) && length(dim(weights)) > 1L && min(dim(weights)) > 1L) {
+    abort_arg(arg, "must be a numeric vector of case weights.")
+  }
+  if (length(weights) != n) abort_arg(arg, "must have one weight per row of `data` (", n, "), not ", length(weights), ".")
+  if (anyNA(weights) || any(!is.finite(weights)) || any(weights < 0)) {
+    abort_arg(arg, "must be non-negative finite numbers.")
+  }
+  if (!(sum(weights) > 0)) abort_arg(arg, "must not all be 0.")
+  as.double(as.vector(weights))
+}
+
 # The data as a numeric n x d matrix. A data frame from generate_data() keeps its
 # true labels in `cluster`, which is not a dimension of the data. With
 # `names_required` (the data a model is fitted to) the column names must be

@@ -63,6 +63,8 @@ check_radii <- function(radii) {
     abort_arg("radii", "must be positive finite numbers.")
   }
   if (any(radii <= 0)) abort_arg("radii", "must be positive.")
+  # far larger radii put the ellipses beyond what a graphics device can place
+  if (any(radii > 1e3)) abort_arg("radii", "must be at most 1000.")
   if (length(radii) > 6L) abort_arg("radii", "must have at most 6 values, not ", length(radii), ".")
   if (anyDuplicated(as.vector(radii))) abort_arg("radii", "must not repeat a radius.")
   as.vector(radii)

@@ -25,7 +25,11 @@
 #'     no column names, or when the names would not be distinct).}
 #'   \item{`loglik`}{data frame, one row per iteration: `iteration`, `loglik`
 #'     and `change` from the previous iteration.}
-#'   \item{`data`}{the data, as the numeric matrix EM ran on.}
+#'   \item{`data`}{the data, as the numeric matrix EM ran on; `NULL` for a
+#'     fit streamed from a source (see [gmm_source()]), which keeps no data.}
+#'   \item{`weights`, `n`, `nobs`}{the case weights (`NULL` when none were
+#'     given), the number of rows and the number of observations they count
+#'     for (\eqn{\sum_i w_i}; `n` without weights).}
 #'   \item{`final`}{the last iteration's parameters, always in one shape:
 #'     `pi` (length \eqn{K}), `mu` (a \eqn{K \times d} matrix, a row per
 #'     component) and `Sigma` (a \eqn{d \times d \times K} array), which
@@ -45,11 +49,17 @@
 #' @name gmm_em-object
 NULL
 
-new_gmm_em <- function(res, X, start, call, control, starts) {
-  d <- ncol(X)
+# `X` is the data in memory; a fit streamed from a source has none (NULL), and
+# `shape` then says what the data were: list(d, names, n, nobs).
+new_gmm_em <- function(res, X, start, call, control, starts, weights = NULL, shape = NULL) {
+  if (is.null(shape)) {
+    shape <- list(d = ncol(X), names = colnames(X), n = nrow(X),
+                  nobs = if (is.null(weights)) nrow(X) else sum(weights))
+  }
+  d <- shape$d
   K <- nrow(res$pi)
   T <- res$n_iter
-  names <- colnames(X)
+  names <- shape$names
   iteration <- as.character(0:T)
   component <- as.character(seq_len(K))
   path <- list(
@@ -73,6 +83,9 @@ new_gmm_em <- function(res, X, start, call, control, starts) {
     path = path,
     resp = resp,
     data = X,
+    weights = weights,
+    n = shape$n,
+    nobs = shape$nobs,
     final = parameter_set(path, T, names),
     model = control$model,
     start = shape_parameters(start$pi, start$mu, start$Sigma, names),
@@ -83,8 +96,23 @@ new_gmm_em <- function(res, X, start, call, control, starts) {
     control = control,
     starts = starts
   )
+  if (!is.null(res$sizes)) fit$sizes <- res$sizes
   class(fit) <- "gmm_em"
   fit
+}
+
+# What the methods read about the data, the same whether or not the fit holds them.
+fit_ncol <- function(fit) dim(fit$path$mu)[1L]
+fit_colnames <- function(fit) dimnames(fit$path$mu)[[1L]]
+fit_rows <- function(fit) if (is.null(fit$n)) nrow(fit$data) else fit$n
+fit_nobs <- function(fit) if (is.null(fit$nobs)) nrow(fit$data) else fit$nobs
+
+# The data the fit ran on, for the methods that need every row.
+fit_data <- function(fit, arg = "fit") {
+  if (is.null(fit$data)) {
+    abort_arg(arg, "was streamed from a source and keeps no data; give the rows to use (`newdata`).")
+  }
+  fit$data
 }
 
 # Without `tol`, `converged` applies the stopping rule to the last iteration

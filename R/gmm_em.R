@@ -34,6 +34,23 @@
 #' invariant to the units by nature. A component whose weight is 0 (one that dropped out under
 #' `reg_covar`, in a restart from `fit$final`) stays out.
 #'
+#' @section Sources:
+#' With a [gmm_source()] as `data`, every iteration reads the source once,
+#' chunk by chunk, and merges the chunks' statistics (see [gmm_stats()]);
+#' memory is one chunk and the parameters, whatever the number of rows. The
+#' fit keeps the same parameter path and log-likelihood as in memory (equal
+#' to rounding), `n` and `nobs`, and the number of observations most
+#' probably from each component (for [summary()]); it keeps no data
+#' (`fit$data` is `NULL`, so [predict()] and [augment()] need `newdata`, and
+#' the plots, which draw the data, are not available), and responsibilities
+#' only with `keep = "last"` (the last iteration's, an \eqn{n \times K}
+#' matrix; `keep` is otherwise `"auto"` or `"none"`, for none). A start
+#' chosen from `k` comes from a sample of `getOption("gmmem.source_sample")`
+#' (5000) rows drawn in one pass over the source (in proportion to the case
+#' weights, when the source has them); `seed` draws both. Case weights are
+#' a column of the source (`gmm_source(weights = )`), and `z` is not
+#' available. The fit ends with one more pass, for the component sizes.
+#'
 #' R's own conditions pass through unchanged: an interrupt (Ctrl-C) is an
 #' interrupt, and a [setTimeLimit()] reaches the caller as base R's error.
 #'
@@ -43,7 +60,9 @@
 #'   argument (or `data =`), which selects (and may transform) the columns.
 #'   Column names must be distinct; [predict()] and [augment()] match new data
 #'   to them by name. The `cluster` column of a [generate_data()] data frame is
-#'   ignored.
+#'   ignored. Or a [gmm_source()]: data read a chunk at a time (from a
+#'   file, a database, or shards on `future` workers), for data that do not
+#'   fit in memory; see "Sources" below.
 #' @param pi Starting weights: a non-negative vector of length \eqn{K} that
 #'   sums to 1 (a zero weight is a component that has dropped out).
 #' @param mu Starting means: a list of \eqn{K} vectors of length \eqn{d}, or a
@@ -126,6 +145,14 @@
 #'   takes it: an \eqn{n \times K} matrix of responsibilities (rows summing
 #'   to 1), or a vector of \eqn{n} labels (a factor's levels are the
 #'   components). Iteration 0 is then the model's M-step from `z`.
+#' @param weights `NULL` (the default: every row counts once) or case
+#'   weights: \eqn{n} non-negative numbers, not all 0, one per row, as
+#'   `mclust::me.weighted()` and scikit-learn's `sample_weight` take them. Each
+#'   row's responsibilities and log-likelihood term are multiplied by its
+#'   weight, so a fit with whole-number weights is the fit to the data with
+#'   each row repeated that many times; \eqn{\pi_k = N_k / \sum_i w_i}, and
+#'   [logLik()], [nobs()] and BIC count \eqn{\sum_i w_i} observations. A row
+#'   of weight 0 takes no part (a start chosen from `k` never picks it).
 #' @return An object of class `gmm_em`: a plain list (see [gmm_em-object])
 #'   whose store is the arrays of the path (`path`: weights, means,
 #'   covariances and log-likelihood of every iteration; `resp`: the kept
@@ -156,13 +183,19 @@
 gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
                    init = NULL, n_init = NULL, seed = NULL, max_iter = 100L,
                    tol = NULL, reg_covar = 0, keep = "auto", threads = gmm_threads(),
-                   model = "VVV", z = NULL) {
+                   model = "VVV", z = NULL, weights = NULL) {
   call <- match.call()
+  if (inherits(data, "gmm_source")) {
+    return(gmm_em_source(data, call, pi = pi, mu = mu, Sigma = Sigma, k = k, init = init, n_init = n_init,
+                         seed = seed, max_iter = max_iter, tol = tol, reg_covar = reg_covar, keep = keep,
+                         threads = threads, model = model, z = z, weights = weights))
+  }
   if (inherits(data, "formula") || inherits(pi, "formula")) {
     data <- formula_data(data, pi)
     pi <- NULL
   }
   X <- as_data_matrix(data, names_required = TRUE)
+  weights <- check_weights(weights, nrow(X))
   max_iter <- as.integer(check_whole_number(max_iter, "max_iter", min = 0, max = .Machine$integer.max - 1))
   tol <- check_number(tol, "tol", min = 0, allow_null = TRUE)
   reg_covar <- check_number(reg_covar, "reg_covar", min = 0)
@@ -174,10 +207,12 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   rank_checked <- !is.null(z) && reg_covar == 0 && max_iter > 0
   if (rank_checked) check_data_rank(X, model_structure(model))
   starts <- if (is.null(z)) {
-    resolve_start(X, pi, mu, Sigma, k, init = init, n_init = n_init, seed = seed, reg_covar = reg_covar,
+    # a start chosen from k never picks a row that is not in the data (weight 0)
+    in_data <- if (is.null(weights)) X else X[weights > 0, , drop = FALSE]
+    resolve_start(in_data, pi, mu, Sigma, k, init = init, n_init = n_init, seed = seed, reg_covar = reg_covar,
                   model = model)
   } else {
-    start_from_z(X, z, model, reg_covar, k = k,
+    start_from_z(X, z, model, reg_covar, k = k, weights = weights,
                  given = c(pi = !is.null(pi), mu = !is.null(mu), Sigma = !is.null(Sigma),
                            init = !is.null(init), n_init = !is.null(n_init), seed = !is.null(seed)))
   }
@@ -188,7 +223,7 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   }
   K <- length(starts[[1L]]$pi)
   plan <- resolve_keep(keep, nrow(X), K, ncol(X), max_iter)
-  runs <- run_starts(X, starts, max_iter, tol, reg_covar, plan, threads, model)
+  runs <- run_starts(X, starts, max_iter, tol, reg_covar, plan, threads, model, weights)
   best <- runs$best
 
   # A given start outside the model's structure may lose likelihood in the
@@ -202,7 +237,7 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   control <- list(model = model, max_iter = max_iter, tol = tol, reg_covar = reg_covar, keep = keep,
                   init = attr(starts, "init"), n_starts = length(starts),
                   loglik_decreases = length(falls))
-  fit <- new_gmm_em(best, X, starts[[runs$which]], call, control, runs$table)
+  fit <- new_gmm_em(best, X, starts[[runs$which]], call, control, runs$table, weights = weights)
   note <- keep_note(plan, fit)
   if (!is.null(note)) message(note)
   fit$control$keep_note <- note
@@ -213,7 +248,7 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
 # log-likelihood. A start whose EM breaks down is recorded (which iteration,
 # why) rather than dropped silently; when every start fails, the error says
 # why each did.
-run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads, model = "VVV") {
+run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads, model = "VVV", weights = NULL) {
   tol_core <- if (is.null(tol)) -1 else tol
   table <- data.frame(start = seq_along(starts), loglik = NA_real_, iterations = NA_integer_,
                       error = NA_character_, stringsAsFactors = FALSE)
@@ -223,7 +258,8 @@ run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads, model
   for (i in seq_along(starts)) {
     start <- starts[[i]]
     res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter, tol_core, reg_covar,
-                      plan$all, plan$iterations, plan$budget, plan$path_bytes, threads, model)
+                      plan$all, plan$iterations, plan$budget, plan$path_bytes, threads, model,
+                      if (is.null(weights)) numeric() else weights)
     if (!is.null(res$error)) {
       errors[[i]] <- em_condition(res$error, reg_covar, data_variances(X))
       table$error[i] <- conditionMessage(errors[[i]])
@@ -304,7 +340,7 @@ start_in_model <- function(start, X, model, reg_covar) {
 # A start from responsibilities or a partition, as mclust::me() takes it:
 # iteration 0 is the model's M-step from `z` (an n x K matrix of
 # non-negative weights, each row summing to 1, or a vector of n labels).
-start_from_z <- function(X, z, model, reg_covar, given, k = NULL, arg = "z", what = "`z`") {
+start_from_z <- function(X, z, model, reg_covar, given, k = NULL, arg = "z", what = "`z`", weights = NULL) {
   if (any(given)) {
     abort_arg(names(given)[given][1L], "cannot be given with `z`: the start is the M-step from `z`.")
   }
@@ -312,7 +348,13 @@ start_from_z <- function(X, z, model, reg_covar, given, k = NULL, arg = "z", wha
   if (!is.null(k) && check_whole_number(k, "k", min = 1) != ncol(z)) {
     abort_arg("k", "is ", k, " but `z` has ", ncol(z), " components.")
   }
+  if (!is.null(weights)) {
+    # the M-step of the weighted rows: weights scale each row's responsibilities
+    z <- z * weights
+    if (any(colSums(z) <= 0)) abort_arg("z", "gives component ", which(colSums(z) <= 0)[1L], " no weight at all.")
+  }
   start <- mstep_cpp(X, z, model, reg_covar)
+  if (!is.null(weights)) start$pi <- colSums(z) / sum(weights)
   for (j in seq_len(ncol(z))) {
     if (!is_positive_definite_cpp(matrix(start$Sigma[, , j], ncol(X)))) {
       stop(structure(class = c("gmmem_arg_error", "error", "condition"), list(call = NULL, message = paste0(

@@ -16,9 +16,8 @@
 #' @export
 print.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   digits <- check_whole_number(digits, "digits", min = 1, max = 15)
-  X <- x$data
   K <- length(x$final$pi)
-  cat(sprintf("Gaussian mixture fitted by EM: n = %d, d = %d, K = %d, model %s (%s)\n", nrow(X), ncol(X), K,
+  cat(sprintf("Gaussian mixture fitted by EM: %s, d = %d, K = %d, model %s (%s)\n", size_text(x), fit_ncol(x), K,
               x$model, model_description(x$model)))
   ll <- x$loglik$loglik
   cat(sprintf("%d iterations; log-likelihood %s (start: %s)\n", x$n_iter,
@@ -30,6 +29,14 @@ print.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   cat(sprintf("Responsibilities kept for %d iteration%s.\n", kept, if (kept == 1L) "" else "s"))
   print_failed_starts(x$starts)
   invisible(x)
+}
+
+# n, with the weighted count and the source when there are any.
+size_text <- function(fit) {
+  n <- sprintf("n = %.0f", fit_rows(fit))
+  if (!is.null(fit$weights)) n <- sprintf("%s (weighted: %s observations)", n, format(fit_nobs(fit), digits = 7L))
+  if (is.null(fit$data)) n <- paste(n, "streamed from a source")
+  n
 }
 
 # How EM ended, in one sentence: the same facts print(), summary() and glance() give.
@@ -57,7 +64,7 @@ final_table <- function(fit) {
   final <- fit$final
   out <- data.frame(component = seq_along(final$pi), pi = unname(final$pi))
   means <- as.data.frame(unname(final$mu))
-  names(means) <- parameter_names(ncol(fit$data), colnames(fit$data))$mu
+  names(means) <- parameter_names(fit_ncol(fit), fit_colnames(fit))$mu
   cbind(out, means)
 }
 
@@ -107,9 +114,8 @@ estep_at <- function(object, X, t, arg = "newdata") {
 # Otherwise `newdata` must have the fit's number of columns, taken in order.
 # A 0-row input gives a 0-row matrix.
 model_rows <- function(object, newdata, arg = "newdata") {
-  X <- object$data
-  d <- ncol(X)
-  names <- colnames(X)
+  d <- fit_ncol(object)
+  names <- fit_colnames(object)
   if (inherits(newdata, "gmm_data")) newdata <- newdata[setdiff(names(newdata), "cluster")]
   # a plain vector is one column, as for gmm_em(); several columns need a matrix or data frame
   if (is.numeric(newdata) && is.null(dim(newdata)) && d == 1L) newdata <- matrix(newdata, ncol = 1L)
@@ -190,22 +196,22 @@ responsibility_columns <- function(resp) {
 #' s$components
 #' @export
 summary.gmm_em <- function(object, ...) {
-  X <- object$data
   ll <- logLik(object)
-  resp <- final_responsibilities(object, X, "object")
   components <- final_table(object)
-  components$size <- tabulate(hard_clusters(resp), ncol(resp))
+  components$size <- component_sizes(object)
   control <- object$control
   final <- object$final
+  d <- fit_ncol(object)
+  names <- fit_colnames(object)
+  K <- length(final$pi)
   structure(
-    list(call = object$call, model = object$model, n = nrow(X), d = ncol(X), k = ncol(resp),
+    list(call = object$call, model = object$model, n = fit_rows(object), nobs = fit_nobs(object), d = d, k = K,
          loglik = as.numeric(ll), df = attr(ll, "df"), AIC = stats::AIC(ll), BIC = stats::BIC(ll),
          iterations = object$n_iter, converged = object$converged, last_change = object$last_change,
          convergence = convergence_text(object), tol = control$tol, n_starts = control$n_starts,
          init = control$init, starts = object$starts,
          components = components,
-         Sigma = lapply(seq_len(ncol(resp)), function(k) matrix(final$Sigma[, , k], ncol(X), ncol(X),
-                                                                dimnames = list(colnames(X), colnames(X))))),
+         Sigma = lapply(seq_len(K), function(k) matrix(final$Sigma[, , k], d, d, dimnames = list(names, names)))),
     class = "summary.gmm_em"
   )
 }
@@ -221,7 +227,8 @@ print.summary.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), 
   } else {
     sprintf("%s start%s (best of %d)", x$init, if (x$n_starts == 1L) "" else "s", x$n_starts)
   }
-  cat(sprintf("n = %d, d = %d, K = %d; from %s\n", x$n, x$d, x$k, start))
+  n <- if (isTRUE(x$nobs != x$n)) sprintf("n = %.0f (weighted: %s)", x$n, format(x$nobs, digits = 7L)) else sprintf("n = %.0f", x$n)
+  cat(sprintf("%s, d = %d, K = %d; from %s\n", n, x$d, x$k, start))
   cat(sprintf("%d iterations. %s\n\n", x$iterations, x$convergence))
   cat(sprintf("log-likelihood %s on %d df;  AIC %s;  BIC %s\n\n",
               format(x$loglik, digits = digits + 3L), x$df,
@@ -272,7 +279,7 @@ print.summary.gmm_em <- function(x, digits = max(3L, getOption("digits") - 3L), 
 #' @export
 predict.gmm_em <- function(object, newdata = NULL, type = c("class", "prob"), ...) {
   type <- check_choice(type, c("class", "prob"), "type")
-  X <- if (is.null(newdata)) object$data else model_rows(object, newdata)
+  X <- if (is.null(newdata)) fit_data(object, "object") else model_rows(object, newdata)
   resp <- final_responsibilities(object, X, if (is.null(newdata)) "object" else "newdata")
   if (type == "class") {
     data.frame(.cluster = hard_clusters(resp))
@@ -325,19 +332,31 @@ NULL
 #' @rdname gmm_em-generics
 #' @export
 logLik.gmm_em <- function(object, ...) {
-  X <- object$data
   ll <- object$loglik$loglik[object$n_iter + 1L]
-  structure(ll, df = mixture_df(object), nobs = nrow(X), class = "logLik")
+  structure(ll, df = mixture_df(object), nobs = fit_nobs(object), class = "logLik")
 }
 
 # Free parameters of the fitted mixture under its covariance model: a
 # component that dropped out (pi = 0) is not counted.
-mixture_df <- function(fit) model_df(fit$model, sum(fit$final$pi > 0), ncol(fit$data))
+mixture_df <- function(fit) model_df(fit$model, sum(fit$final$pi > 0), fit_ncol(fit))
+
+# Observations most probably from each component under the final parameters
+# (weighted when the fit has case weights); a fit streamed from a source
+# counted them in its last pass.
+component_sizes <- function(fit) {
+  if (!is.null(fit$sizes)) return(fit$sizes)
+  X <- fit_data(fit)
+  K <- length(fit$final$pi)
+  cluster <- hard_clusters(final_responsibilities(fit, X, "object"))
+  w <- if (is.null(fit$weights)) rep(1, nrow(X)) else fit$weights
+  sizes <- as.vector(tapply(w, factor(cluster, levels = seq_len(K)), sum, default = 0))
+  if (is.null(fit$weights)) as.integer(sizes) else sizes
+}
 
 #' @rdname gmm_em-generics
 #' @export
 nobs.gmm_em <- function(object, ...) {
-  nrow(object$data)
+  fit_nobs(object)
 }
 
 #' @rdname gmm_em-generics
@@ -352,7 +371,7 @@ coef.gmm_em <- function(object, ...) {
 #' @rdname gmm_em-generics
 #' @export
 fitted.gmm_em <- function(object, ...) {
-  resp <- final_responsibilities(object, object$data, "object")
+  resp <- final_responsibilities(object, fit_data(object, "object"), "object")
   colnames(resp) <- as.character(seq_len(ncol(resp)))
   resp
 }

@@ -64,7 +64,7 @@ darken <- function(colours, by = 22) {
 #' @param dims The two dimensions (column numbers of the data) to draw, for
 #'   data with more than two. For one-dimensional data it is 1.
 #' @param radii Mahalanobis radii at which to draw each covariance ellipse
-#'   (positive numbers, at most six).
+#'   (positive numbers up to 1000, at most six).
 #' @param ... Not used; an error if given, so that a misspelt argument is
 #'   not silently ignored.
 #' @param colours `NULL` for the default colour-blind-safe palette (Okabe-Ito),
@@ -101,7 +101,7 @@ plot_mixtures <- function(fit, iterations = NULL, dims = c(1, 2), radii = c(1, 2
                           ..., colours = NULL, coord = c("auto", "equal", "free")) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- fit$data
+  X <- fit_data(fit)
   d <- ncol(X)
   K <- length(fit$final$pi)
   iterations <- if (is.null(iterations)) default_iterations(fit) else check_iterations(iterations, fit)

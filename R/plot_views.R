@@ -31,7 +31,7 @@
 #' @param dims The two dimensions (column numbers of the data) to draw, for
 #'   data with more than two. For one-dimensional data it is 1.
 #' @param radii Mahalanobis radii at which to draw each covariance ellipse
-#'   (positive numbers, at most six), or `NULL` for none.
+#'   (positive numbers up to 1000, at most six), or `NULL` for none.
 #' @param ... Not used; an error if given, so that a misspelt argument is
 #'   not silently ignored.
 #' @param colours `NULL` for the default colour-blind-safe palette (Okabe-Ito),
@@ -51,7 +51,7 @@
 plot_uncertainty <- function(fit, iteration = NULL, dims = c(1, 2), radii = c(1, 2), ..., colours = NULL) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- fit$data
+  X <- fit_data(fit)
   t <- check_iteration(iteration, fit)
   dims <- check_dims(dims, ncol(X), default = missing(dims))
   if (!is.null(radii)) radii <- check_radii(radii)
@@ -129,7 +129,7 @@ plot_density <- function(fit, iteration = NULL, dims = c(1, 2), ..., levels = NU
                          colours = NULL) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- fit$data
+  X <- fit_data(fit)
   t <- check_iteration(iteration, fit)
   dims <- check_dims(dims, ncol(X), default = missing(dims))
   if (!is.null(levels) && (!is.numeric(levels) || length(levels) == 0L || anyNA(levels) ||
@@ -234,7 +234,7 @@ plot_density_1d <- function(x, p, grid, palette, label) {
 plot_pairs <- function(fit, iteration = NULL, dims = NULL, radii = c(1, 2), ..., colours = NULL) {
   check_dots_unused(...)
   check_fit(fit, "fit")
-  X <- fit$data
+  X <- fit_data(fit)
   t <- check_iteration(iteration, fit)
   dims <- check_pair_dims(dims, ncol(X))
   if (!is.null(radii)) radii <- check_radii(radii)
@@ -381,7 +381,7 @@ pretty_breaks_within <- function(most) {
 
 # Responsibilities (n x K) of the parameters of iteration t for the fit's data:
 # the E-step of theta_t. For the last iteration that is what predict() uses.
-responsibilities_of <- function(fit, t) estep_at(fit, fit$data, t, "fit")$resp
+responsibilities_of <- function(fit, t) estep_at(fit, fit_data(fit), t, "fit")$resp
 
 # log(pi_k N(x_i | mu_k, Sigma_k)), n x K, through the Cholesky factor of each
 # Sigma_k so that far points give large negative numbers rather than 0 densities.

@@ -225,7 +225,7 @@ simulate.gmm_em <- function(object, nsim = 1, seed = NULL, ...) {
   } else {
     rng_state <- structure(seed, kind = as.list(RNGkind()))
   }
-  X <- object$data
+  X <- fit_data(object, "object")
   n <- nrow(X)
   d <- ncol(X)
   check_draw_size(as.double(nsim) * n, d, "nsim")

@@ -90,9 +90,8 @@ tidy.gmm_em <- function(x, iterations = "final", what = c("parameters", "respons
 #' do.call(rbind, lapply(1:3, function(k) glance(gmm_em(faithful, k = k, seed = 1, tol = 1e-8))))
 #' @export
 glance.gmm_em <- function(x, ...) {
-  X <- x$data
   ll <- logLik(x)
-  data.frame(model = x$model, n = nrow(X), k = length(x$final$pi), d = ncol(X),
+  data.frame(model = x$model, n = fit_nobs(x), k = length(x$final$pi), d = fit_ncol(x),
              logLik = as.numeric(ll), AIC = stats::AIC(ll), BIC = stats::BIC(ll),
              iterations = x$n_iter, converged = x$converged, last_change = x$last_change)
 }
@@ -128,13 +127,14 @@ glance.gmm_em <- function(x, ...) {
 #' table(aug$Species, aug$.cluster)
 #' @export
 augment.gmm_em <- function(x, data = x$data, newdata = NULL, ...) {
+  if (is.null(newdata) && is.null(data)) data <- fit_data(x, "x")
   if (!is.null(newdata)) {
     base <- newdata
     X <- model_rows(x, newdata, "newdata")
   } else {
     base <- data
     X <- model_rows(x, data, "data")
-    n <- nrow(x$data)
+    n <- fit_rows(x)
     if (nrow(X) != n) {
       abort_arg("data", "must have the ", n, " rows the model was fitted to, not ", nrow(X),
                 "; use `newdata` for other observations.")

@@ -13,8 +13,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // em_fit_cpp
-Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_budget, double path_bytes, int threads, std::string model);
-RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_budgetSEXP, SEXP path_bytesSEXP, SEXP threadsSEXP, SEXP modelSEXP) {
+Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_budget, double path_bytes, int threads, std::string model, Rcpp::NumericVector weights);
+RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_budgetSEXP, SEXP path_bytesSEXP, SEXP threadsSEXP, SEXP modelSEXP, SEXP weightsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
@@ -30,7 +30,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type path_bytes(path_bytesSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_budget, path_bytes, threads, model));
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weights(weightsSEXP);
+    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_budget, path_bytes, threads, model, weights));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -127,9 +128,53 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// em_stats_cpp
+Rcpp::List em_stats_cpp(Eigen::Map<Eigen::MatrixXd> X, Rcpp::NumericVector weights, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, std::string model, int threads);
+RcppExport SEXP _gmmem_em_stats_cpp(SEXP XSEXP, SEXP weightsSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP modelSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< Eigen::VectorXd >::type pi(piSEXP);
+    Rcpp::traits::input_parameter< Eigen::MatrixXd >::type mu(muSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type Sigma(SigmaSEXP);
+    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(em_stats_cpp(X, weights, pi, mu, Sigma, model, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// em_stats_merge_cpp
+Rcpp::List em_stats_merge_cpp(Rcpp::List a, Rcpp::List b, std::string model);
+RcppExport SEXP _gmmem_em_stats_merge_cpp(SEXP aSEXP, SEXP bSEXP, SEXP modelSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type a(aSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type b(bSEXP);
+    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
+    rcpp_result_gen = Rcpp::wrap(em_stats_merge_cpp(a, b, model));
+    return rcpp_result_gen;
+END_RCPP
+}
+// em_mstep_stats_cpp
+Rcpp::List em_mstep_stats_cpp(Rcpp::List stats, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, std::string model, double reg_covar, int iteration);
+RcppExport SEXP _gmmem_em_mstep_stats_cpp(SEXP statsSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP modelSEXP, SEXP reg_covarSEXP, SEXP iterationSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type stats(statsSEXP);
+    Rcpp::traits::input_parameter< Eigen::VectorXd >::type pi(piSEXP);
+    Rcpp::traits::input_parameter< Eigen::MatrixXd >::type mu(muSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type Sigma(SigmaSEXP);
+    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< double >::type reg_covar(reg_covarSEXP);
+    Rcpp::traits::input_parameter< int >::type iteration(iterationSEXP);
+    rcpp_result_gen = Rcpp::wrap(em_mstep_stats_cpp(stats, pi, mu, Sigma, model, reg_covar, iteration));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 13},
+    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 14},
     {"_gmmem_em_estep_cpp", (DL_FUNC) &_gmmem_em_estep_cpp, 5},
     {"_gmmem_is_positive_definite_cpp", (DL_FUNC) &_gmmem_is_positive_definite_cpp, 1},
     {"_gmmem_generate_numpy_cpp", (DL_FUNC) &_gmmem_generate_numpy_cpp, 7},
@@ -137,6 +182,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmem_draw_r_full_cpp", (DL_FUNC) &_gmmem_draw_r_full_cpp, 3},
     {"_gmmem_mstep_cpp", (DL_FUNC) &_gmmem_mstep_cpp, 6},
     {"_gmmem_covariance_df_cpp", (DL_FUNC) &_gmmem_covariance_df_cpp, 3},
+    {"_gmmem_em_stats_cpp", (DL_FUNC) &_gmmem_em_stats_cpp, 7},
+    {"_gmmem_em_stats_merge_cpp", (DL_FUNC) &_gmmem_em_stats_merge_cpp, 3},
+    {"_gmmem_em_mstep_stats_cpp", (DL_FUNC) &_gmmem_em_mstep_stats_cpp, 7},
     {NULL, NULL, 0}
 };
 

@@ -5,30 +5,9 @@
 #include <vector>
 #include "r_adapters.h"
 #include "glue_models.h"
+#include "glue_params.h"
 
 namespace {
-
-// pi (K), mu (d x K) and Sigma (d x d x K, column-major) as the core's Params.
-gmmem::Params params_from_r(const Eigen::VectorXd& pi, const Eigen::MatrixXd& mu,
-                            const Rcpp::NumericVector& Sigma) {
-  gmmem::Params theta;
-  theta.pi = pi;
-  theta.mu = mu;
-  const int d = static_cast<int>(mu.rows()), K = static_cast<int>(mu.cols());
-  for (int k = 0; k < K; ++k) {
-    theta.Sigma.push_back(Eigen::Map<const Eigen::MatrixXd>(Sigma.begin() + static_cast<std::ptrdiff_t>(k) * d * d, d, d));
-  }
-  return theta;
-}
-
-// The core's error as plain fields (1-based, NA for none); R words the message.
-Rcpp::List em_error_to_r(const gmmem::em_error& e) {
-  auto one_based = [](int i) { return i >= 0 ? i + 1 : NA_INTEGER; };
-  return Rcpp::List::create(Rcpp::Named("kind") = gmmem::failure_name(e.kind()),
-                            Rcpp::Named("iteration") = e.iteration(),
-                            Rcpp::Named("component") = one_based(e.component()),
-                            Rcpp::Named("observation") = one_based(e.observation()));
-}
 
 // The kept matrices as one n x K x kept array named by iteration. Each matrix
 // is freed once copied, so the peak is the array plus one matrix.
@@ -50,7 +29,7 @@ Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) 
 
 }  // namespace
 
-// EM from the given start. Returns the whole trace as arrays, or list(error = ...)
+// EM from the given start, with case weights when `weights` is not empty. Returns the whole trace as arrays, or list(error = ...)
 // when a step cannot go on, so that R raises a classed error naming the iteration.
 // Kept responsibilities: every iteration (keep_all), those in keep_iterations, and
 // with keep_budget >= 0 every iteration while that many bytes last, the path of
@@ -61,8 +40,7 @@ Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) 
 Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
                       Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar,
                       bool keep_all, std::vector<int> keep_iterations, double keep_budget, double path_bytes,
-                      int threads,
-                      std::string model = "VVV") {
+                      int threads, std::string model, Rcpp::NumericVector weights) {
   gmmem::Control control;
   control.model = covariance_model_from_r(model, static_cast<int>(X.cols()));
   control.max_iter = max_iter;
@@ -79,7 +57,7 @@ Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::
 
   gmmem::Trace trace;
   try {
-    gmmem::EmRunner runner(X.data(), n, d, control);
+    gmmem::EmRunner runner(X.data(), n, d, control, weights.size() > 0 ? weights.begin() : nullptr);
     trace = runner.run(params_from_r(pi, mu, Sigma), RInterrupt(), sink);
   } catch (const gmmem::em_error& e) {
     return Rcpp::List::create(Rcpp::Named("error") = em_error_to_r(e));

@@ -16,43 +16,18 @@
 #endif
 
 #include "component.h"
+#include "moments.h"
+#include "mstep.h"
 #include "types.h"
 
 namespace gmmem {
 
-// What one chunk of rows contributes to the log-likelihood and to the M-step.
-// Moments are taken about the component's current mean c (the shifted origin):
-// sum r (x - c) and sum r (x - c)(x - c)^T stay accurate for data far from 0,
-// where sum r x x^T - N mu mu^T would cancel catastrophically.
-struct ChunkSums {
-  double loglik = 0.0;
-  Eigen::VectorXd weight;  // K: sum_i r_ik
-  Eigen::MatrixXd first;   // d x K: sum_i r_ik (x_i - c_k)
-  Eigen::MatrixXd second;  // (d*d) x K: sum_i r_ik (x_i - c_k)_j (x_i - c_k)_l, l >= j filled
-  int bad_row = -1;        // first row whose density is not finite, if any
-
-  // Sizes the sums (outside any parallel region: this may allocate).
-  void allocate(int d, int k) {
-    if (weight.size() == k && first.rows() == d) return;
-    weight.resize(k);
-    first.resize(d, k);
-    second.resize(d * d, k);
-  }
-  // Zeroes the sums; never allocates, so it is safe inside the parallel region.
-  void clear() {
-    loglik = 0.0;
-    weight.setZero();
-    first.setZero();
-    second.setZero();
-    bad_row = -1;
-  }
-};
-
 class EmRunner {
 public:
-  // X is n x d, column-major, and must outlive the runner (no copy is made).
-  EmRunner(const double* X, int n, int d, const Control& control)
-      : X_(X), n_(n), d_(d), control_(control) {
+  // X is n x d, column-major, and must outlive the runner (no copy is made);
+  // so must the case weights (n, non-negative), when given.
+  EmRunner(const double* X, int n, int d, const Control& control, const double* weights = nullptr)
+      : X_(X), n_(n), d_(d), control_(control), weights_(weights) {
     const int rows = std::max(1, control_.chunk_rows);
     n_chunks_ = (n_ + rows - 1) / rows;
     chunks_.resize(n_chunks_);
@@ -103,6 +78,14 @@ public:
   double responsibilities(const Params& theta, double* resp) {
     std::vector<PreparedComponent> prepared = prepare(theta, 0);
     return pass(theta, prepared, false, resp, 0).loglik;
+  }
+
+  // The E-step of theta over every row reduced to its sums (see ChunkSums),
+  // about the references theta.mu: what a chunk of a larger data set
+  // contributes, for the caller to merge and pass to mstep_from_sums().
+  ChunkSums statistics(const Params& theta) {
+    std::vector<PreparedComponent> prepared = prepare(theta, 0);
+    return pass(theta, prepared, true, nullptr, 0);
   }
 
 private:
@@ -185,18 +168,20 @@ private:
         chunk_pass(theta, prepared, accumulate, resp, first_row, m, chunks_[c], scratch);
       }
     }
-    // Added in chunk order, so the sums do not depend on the number of threads.
+    // Merged in chunk order, so the sums do not depend on the number of threads.
     ChunkSums total;
     total.allocate(d_, K);
     total.clear();
+    const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
     for (int c = 0; c < n_chunks_; ++c) {
       const ChunkSums& part = chunks_[c];
       if (part.bad_row >= 0) throw em_error(Failure::unplaceable_observation, iteration, -1, part.bad_row);
-      total.loglik += part.loglik;
       if (accumulate) {
-        total.weight += part.weight;
-        total.first += part.first;
-        total.second += part.second;
+        merge_sums(total, part, variances_only);
+      } else {
+        total.loglik += part.loglik;
+        total.rows += part.rows;
+        total.total_weight += part.total_weight;
       }
     }
     // every row is finite but their sum is not: data beyond double precision
@@ -261,96 +246,100 @@ private:
     // l(theta) over the chunk is sum(top) + sum(log(total)). Each total lies in
     // [1, K], so a product of `block` of them stays below 2^1000: one log per
     // block instead of one per row, to the same accuracy as the sum of logs.
-    const int block = std::max(1, static_cast<int>(1000.0 / std::log2(K + 1.0)));
-    double loglik = top.sum();
-    for (int b = 0; b < m; b += block) {
-      const int len = std::min(block, m - b);
-      loglik += std::log(total.segment(b, len).prod());
-    }
-    if (!std::isfinite(loglik)) {
-      // some row has no finite density (top = -inf or NaN): name the first
+    double loglik = 0.0;
+    if (weights_) {
+      // a row of weight 0 is not in the data: it neither counts nor can fail
+      const Eigen::Map<const Eigen::ArrayXd> w(weights_ + first_row, m);
       for (int i = 0; i < m; ++i) {
-        if (!std::isfinite(top[i] + std::log(total[i]))) {
+        if (w[i] == 0.0) continue;
+        const double term = top[i] + std::log(total[i]);
+        if (!std::isfinite(term)) {
           out.bad_row = first_row + i;
           return;
         }
+        loglik += w[i] * term;
       }
+      out.total_weight = w.sum();
+    } else {
+      const int block = std::max(1, static_cast<int>(1000.0 / std::log2(K + 1.0)));
+      loglik = top.sum();
+      for (int b = 0; b < m; b += block) {
+        const int len = std::min(block, m - b);
+        loglik += std::log(total.segment(b, len).prod());
+      }
+      if (!std::isfinite(loglik)) {
+        // some row has no finite density (top = -inf or NaN): name the first
+        for (int i = 0; i < m; ++i) {
+          if (!std::isfinite(top[i] + std::log(total[i]))) {
+            out.bad_row = first_row + i;
+            return;
+          }
+        }
+      }
+      out.total_weight = m;
     }
     out.loglik = loglik;
+    out.rows = m;
     total = total.inverse();
     for (int k = 0; k < K; ++k) s.logp.col(k).head(m) *= total;
     if (resp) {
       Eigen::Map<Eigen::MatrixXd>(resp, n_, K).middleRows(first_row, m) = s.logp.topRows(m).matrix();
     }
     if (!accumulate) return;
+    if (weights_) {
+      const Eigen::Map<const Eigen::ArrayXd> w(weights_ + first_row, m);
+      for (int k = 0; k < K; ++k) {
+        s.logp.col(k).head(m) = (w > 0.0).select(s.logp.col(k).head(m) * w, 0.0);
+      }
+    }
 
     // spherical and diagonal structures read only the variances
     const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
     for (int k = 0; k < K; ++k) {
       const auto r = s.logp.col(k).head(m);
-      out.weight[k] = r.sum();
+      const double weight = r.sum();
+      out.weight[k] = weight;
+      if (!(weight > 0.0)) continue;
+      // Moments about the chunk's own weighted mean o, which merge_sums() then
+      // pools. First about the reference: M - N o o^T loses at most 10 bits
+      // when N o_j^2 <= (1 - 2^-10) M_jj, that is when the mean moved by less
+      // than 32 standard deviations, as it nearly always has; otherwise the
+      // chunk is centred on o and its moments taken again.
+      bool moved_far = false;
       for (int j = 0; j < d; ++j) {
         proj = r * s.centred.col(k * d + j).head(m);
-        out.first(j, k) = proj.sum();
+        const double offset = proj.sum() / weight;
+        out.offset(j, k) = offset;
         const int last = variances_only ? j + 1 : d;
-        for (int l = j; l < last; ++l) out.second(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
+        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
+        if (!(weight * offset * offset <= (1.0 - 1.0 / 1024.0) * out.scatter(j * d + j, k))) moved_far = true;
+      }
+      if (!moved_far) {
+        for (int j = 0; j < d; ++j) {
+          const int last = variances_only ? j + 1 : d;
+          for (int l = j; l < last; ++l) out.scatter(j * d + l, k) -= weight * out.offset(j, k) * out.offset(l, k);
+        }
+        continue;
+      }
+      for (int j = 0; j < d; ++j) s.centred.col(k * d + j).head(m) -= out.offset(j, k);
+      for (int j = 0; j < d; ++j) {
+        proj = r * s.centred.col(k * d + j).head(m);
+        const int last = variances_only ? j + 1 : d;
+        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
       }
     }
   }
 
   // theta_t from the moments of r_t about the means of theta_{t-1}.
   Params m_step(const ChunkSums& sums, const Params& before, int iteration) const {
-    const int K = before.k();
-    Params next;
-    next.pi.resize(K);
-    next.mu.resize(d_, K);
-    next.Sigma = before.Sigma;  // the previous covariances: kept when dropped, warm start otherwise
-    Eigen::VectorXd weights = Eigen::VectorXd::Zero(K);  // 0 marks a dropped component
-    std::vector<Eigen::MatrixXd> scatter(K);  // W_k / n_k about the new mean
-    for (int k = 0; k < K; ++k) {
-      const double weight = sums.weight[k];
-      // A subnormal weight is as good as none: its moments keep no significant digit.
-      // A component that had already dropped out (pi = 0, say from a restart)
-      // stays out whatever reg_covar is.
-      if (!(weight >= std::numeric_limits<double>::min())) {
-        if (control_.reg_covar > 0.0 || before.pi[k] == 0.0) {
-          // An empty component is kept where it was, with no weight: it takes
-          // no further part, and the other components fit the data.
-          next.pi[k] = 0.0;
-          next.mu.col(k) = before.mu.col(k);
-          continue;
-        }
-        throw em_error(Failure::empty_component, iteration, k);
-      }
-      next.pi[k] = weight / n_;
-      weights[k] = weight;
-      const Eigen::VectorXd offset = sums.first.col(k) / weight;
-      next.mu.col(k) = before.mu.col(k) + offset;
-      Eigen::MatrixXd& S = scatter[k];
-      S.resize(d_, d_);
-      for (int j = 0; j < d_; ++j) {
-        for (int l = j; l < d_; ++l) {
-          S(j, l) = sums.second(j * d_ + l, k) / weight - offset[j] * offset[l];
-          S(l, j) = S(j, l);
-        }
-      }
-    }
-    fit_covariances(control_.model, weights, scatter, next.Sigma, control_.reg_covar, control_.model_inner,
-                    true);
-    for (int k = 0; k < K; ++k) {
-      if (weights[k] == 0.0) continue;
-      const Eigen::MatrixXd& S = next.Sigma[k];
-      if (!S.allFinite() || !next.mu.col(k).allFinite()) {
-        throw em_error(Failure::nonfinite_parameters, iteration, k);
-      }
-    }
-    return next;
+    return mstep_from_sums(sums, before, control_, iteration);
   }
 
   const double* X_;
   int n_;
   int d_;
   Control control_;
+  const double* weights_;  // nullptr: every row has weight 1
   int n_chunks_ = 0;
   std::vector<ChunkSums> chunks_;
   std::vector<ChunkScratch> scratch_;  // one per thread

@@ -1,0 +1,223 @@
+# Data read chunk by chunk: gmm_source() and its readers for files and databases.
+
+#' Data that do not fit in memory: a source of chunks
+#'
+#' A source hands [gmm_em()] the data a chunk of rows at a time, so that a
+#' fit needs memory for one chunk and the parameters, whatever the number of
+#' rows. `gmm_source()` wraps any reader in biglm's `data(reset)` protocol:
+#' `fun(reset = TRUE)` rewinds to the first row, and each `fun()` then returns
+#' the next chunk (a data frame or numeric matrix) or `NULL` at the end.
+#' `gmm_source_csv()` and `gmm_source_dbi()` are such readers for a
+#' delimited text file and a database query; [gmm_source_future()] runs
+#' several sources (shards) on `future` workers.
+#'
+#' Every EM iteration reads the data once (see [gmm_em()] for what a fit
+#' from a source keeps). Chunks may have any number of rows, and the result
+#' does not depend on it beyond rounding: the statistics of the chunks are
+#' merged exactly (see [gmm_stats()]).
+#'
+#' A source whose reader holds only a path, a query or a function that
+#' connects (and opens its connection on `reset`) can be sent to another R
+#' process: [gmm_source_future()] needs that. `gmm_source_dbi()` with a live
+#' connection works only in the process that opened it; give it a function
+#' that connects instead.
+#'
+#' @param fun A function of one argument `reset`, as above.
+#' @param columns `NULL` (all columns) or the names of the columns to fit;
+#'   others are dropped from every chunk.
+#' @param weights `NULL`, or the name of a column holding case weights (see
+#'   [gmm_em()]); it is not one of the fitted columns.
+#' @return An object of class `gmm_source`.
+#' @examples
+#' # a reader over a matrix in memory, 50 rows at a time
+#' chunks_of <- function(X, rows) {
+#'   at <- 0
+#'   function(reset = FALSE) {
+#'     if (reset) { at <<- 0; return(invisible(NULL)) }
+#'     if (at >= nrow(X)) return(NULL)
+#'     i <- seq(at + 1, min(at + rows, nrow(X)))
+#'     at <<- max(i)
+#'     X[i, , drop = FALSE]
+#'   }
+#' }
+#' src <- gmm_source(chunks_of(as.matrix(faithful), 50))
+#' gmm_em(src, k = 2, seed = 1, tol = 1e-8)
+#' @export
+gmm_source <- function(fun, columns = NULL, weights = NULL) {
+  if (!is.function(fun)) abort_arg("fun", "must be a function of `reset` that returns chunks of rows.")
+  if (!is.null(columns) && (!is.character(columns) || length(columns) == 0L || anyNA(columns))) {
+    abort_arg("columns", "must be NULL or the names of the columns to fit.")
+  }
+  if (!is.null(weights) && (!is.character(weights) || length(weights) != 1L || is.na(weights))) {
+    abort_arg("weights", "must be NULL or the name of the column holding case weights.")
+  }
+  if (!is.null(columns) && !is.null(weights) && weights %in% columns) {
+    abort_arg("weights", "names one of the fitted `columns`.")
+  }
+  structure(list(fun = fun, columns = columns, weights = weights), class = "gmm_source")
+}
+
+#' @rdname gmm_source
+#' @param path Path of a delimited text file with a header line.
+#' @param chunk_rows Rows per chunk.
+#' @param sep The field separator.
+#' @details `gmm_source_csv()` reads the file with base R's [scan()] on one
+#'   open connection (the file is read once per iteration, never held
+#'   whole); every field it reads must be a number (columns not in
+#'   `columns` are skipped unread).
+#' @export
+gmm_source_csv <- function(path, chunk_rows = 1e5, columns = NULL, weights = NULL, sep = ",") {
+  if (!is.character(path) || length(path) != 1L || is.na(path) || !file.exists(path)) {
+    abort_arg("path", "must be the path of an existing file.")
+  }
+  chunk_rows <- check_whole_number(chunk_rows, "chunk_rows", min = 1, max = .Machine$integer.max)
+  if (!is.character(sep) || length(sep) != 1L || nchar(sep) != 1L) abort_arg("sep", "must be one character.")
+  path <- normalizePath(path)
+  header <- strsplit(readLines(path, n = 1L, warn = FALSE), sep, fixed = TRUE)[[1L]]
+  header <- gsub("^[\"']|[\"']$", "", trimws(header))
+  wanted <- c(if (is.null(columns)) setdiff(header, weights) else columns, weights)
+  missing_cols <- setdiff(wanted, header)
+  if (length(missing_cols) > 0L) {
+    abort_arg(if (!is.null(weights) && weights %in% missing_cols) "weights" else "columns",
+              "names ", paste0("`", missing_cols, "`", collapse = ", "), ", not in the header of `path`.")
+  }
+  what <- lapply(header, function(h) if (h %in% wanted) numeric() else NULL)
+  names(what) <- header
+  con <- NULL
+  pid <- NA_integer_
+  fun <- function(reset = FALSE) {
+    if (reset) {
+      # a connection opened in another process (this source was sent to a
+      # worker) is not this process's to close
+      if (!is.null(con) && identical(pid, Sys.getpid())) close(con)
+      con <<- file(path, "r")
+      pid <<- Sys.getpid()
+      readLines(con, n = 1L)
+      return(invisible(NULL))
+    }
+    if (is.null(con) || !identical(pid, Sys.getpid())) stop("the source was not rewound (reset = TRUE) first.", call. = FALSE)
+    chunk <- scan(con, what = what, sep = sep, nmax = chunk_rows, quiet = TRUE, multi.line = FALSE)
+    chunk <- chunk[!vapply(chunk, is.null, logical(1))]
+    if (length(chunk[[1L]]) == 0L) {
+      close(con)
+      con <<- NULL
+      return(NULL)
+    }
+    structure(chunk, class = "data.frame", row.names = .set_row_names(length(chunk[[1L]])))
+  }
+  gmm_source(fun, columns = setdiff(wanted, weights), weights = weights)
+}
+
+#' @rdname gmm_source
+#' @param con A DBI connection, or a function of no arguments that opens one
+#'   (then the source connects on each rewind and disconnects at the end of
+#'   the data, and can run on another process).
+#' @param sql The query whose rows are the data.
+#' @details `gmm_source_dbi()` sends the query on each rewind and fetches
+#'   `chunk_rows` rows at a time with `DBI::dbFetch()`; it needs the DBI
+#'   package and a driver (for instance RSQLite).
+#' @export
+gmm_source_dbi <- function(con, sql, chunk_rows = 1e5, columns = NULL, weights = NULL) {
+  if (!requireNamespace("DBI", quietly = TRUE)) {
+    stop("gmm_source_dbi() needs the DBI package: install.packages(\"DBI\").", call. = FALSE)
+  }
+  if (!is.function(con) && !isTRUE(tryCatch(DBI::dbIsValid(con), error = function(e) FALSE))) {
+    abort_arg("con", "must be a DBI connection or a function that opens one.")
+  }
+  if (!is.character(sql) || length(sql) != 1L || is.na(sql)) abort_arg("sql", "must be one query (a string).")
+  chunk_rows <- check_whole_number(chunk_rows, "chunk_rows", min = 1, max = .Machine$integer.max)
+  connect <- if (is.function(con)) con else NULL
+  live <- if (is.function(con)) NULL else con
+  result <- NULL
+  pid <- NA_integer_
+  finish <- function() {
+    if (!is.null(result) && identical(pid, Sys.getpid())) DBI::dbClearResult(result)
+    result <<- NULL
+    if (!is.null(connect) && !is.null(live) && identical(pid, Sys.getpid())) DBI::dbDisconnect(live)
+    if (!is.null(connect)) live <<- NULL
+  }
+  fun <- function(reset = FALSE) {
+    if (reset) {
+      finish()
+      if (!is.null(connect)) live <<- connect()
+      pid <<- Sys.getpid()
+      result <<- DBI::dbSendQuery(live, sql)
+      return(invisible(NULL))
+    }
+    if (is.null(result)) stop("the source was not rewound (reset = TRUE) first.", call. = FALSE)
+    chunk <- DBI::dbFetch(result, n = chunk_rows)
+    if (nrow(chunk) == 0L) {
+      finish()
+      return(NULL)
+    }
+    chunk
+  }
+  gmm_source(fun, columns = columns, weights = weights)
+}
+
+#' @export
+print.gmm_source <- function(x, ...) {
+  cat("A gmm_source: data read chunk by chunk",
+      if (!is.null(x$shards)) sprintf(" from %d shards on future workers", length(x$shards)),
+      if (!is.null(x$columns)) paste0("; columns ", paste(x$columns, collapse = ", ")),
+      if (!is.null(x$weights)) paste0("; weights in `", x$weights, "`"), "\n", sep = "")
+  invisible(x)
+}
+
+# Every chunk of a source in turn (of each shard in turn, for a source of
+# shards), each as list(X = numeric matrix, w = case weights or NULL), handed
+# to `visit`. The first chunk fixes the columns; returns their names.
+for_each_chunk <- function(source, visit) {
+  names <- chunk_loop(source, visit, NULL)
+  if (is.null(names)) abort_arg("data", "is a source that gave no rows.")
+  names
+}
+
+chunk_loop <- function(source, visit, names) {
+  if (!is.null(source$shards)) {
+    for (shard in source$shards) names <- chunk_loop(shard, visit, names)
+    return(names)
+  }
+  fun <- source$fun
+  fun(reset = TRUE)
+  index <- 0L
+  repeat {
+    chunk <- fun()
+    if (is.null(chunk)) break
+    index <- index + 1L
+    chunk <- chunk_matrix(chunk, source, index, names)
+    if (is.null(names)) names <- colnames(chunk$X)
+    if (nrow(chunk$X) > 0L) visit(chunk)
+  }
+  names
+}
+
+chunk_matrix <- function(chunk, source, index, names) {
+  arg <- sprintf("data (chunk %d of the source)", index)
+  if (!is.data.frame(chunk) && !is.matrix(chunk)) {
+    abort_arg(arg, "must be a data frame or numeric matrix, not ", class(chunk)[1L], ".")
+  }
+  w <- NULL
+  if (!is.null(source$weights)) {
+    if (!source$weights %in% colnames(chunk)) abort_arg(arg, "has no weights column `", source$weights, "`.")
+    w <- chunk[, source$weights]
+    if (!is.numeric(w) || anyNA(w) || any(!is.finite(w)) || any(w < 0)) {
+      abort_arg(arg, "must have non-negative finite weights in `", source$weights, "`.")
+    }
+    w <- as.double(w)
+  }
+  if (!is.null(source$columns)) {
+    missing_cols <- setdiff(source$columns, colnames(chunk))
+    if (length(missing_cols) > 0L) abort_arg(arg, "has no column ", paste0("`", missing_cols, "`", collapse = ", "), ".")
+    chunk <- chunk[, source$columns, drop = FALSE]
+  } else if (!is.null(source$weights)) {
+    chunk <- chunk[, setdiff(colnames(chunk), source$weights), drop = FALSE]
+  }
+  X <- if (nrow(chunk) == 0L) matrix(numeric(), 0L, ncol(chunk), dimnames = list(NULL, colnames(chunk))) else
+    as_data_matrix(chunk, arg, names_required = TRUE)
+  if (!is.null(names) && !identical(colnames(X), names)) {
+    abort_arg(arg, "has columns ", paste(colnames(X), collapse = ", "), ", not those of the first chunk (",
+              paste(names, collapse = ", "), ").")
+  }
+  list(X = X, w = w)
+}
