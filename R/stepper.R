@@ -108,6 +108,14 @@ stepper_click <- function(means, next_mean, x, y) {
   list(means = means, next_mean = next_mean %% nrow(means) + 1L)
 }
 
+# "2 of 3 means placed: (-1.52, 2.01), (0.33, 1.20)." for the status line.
+stepper_placed <- function(means) {
+  placed <- which(!is.na(means[, 1L]))
+  at <- sprintf("(%.2f, %.2f)", means[placed, 1L], means[placed, 2L])
+  paste0(length(placed), " of ", nrow(means), " means placed", if (length(placed) > 0L) ": ",
+         paste(at, collapse = ", "), ".")
+}
+
 stepper_no_means <- function(k) list(means = matrix(NA_real_, k, 2L), next_mean = 1L)
 
 # The start from the clicked means: equal weights, and the data's variances / K
@@ -236,7 +244,7 @@ stepper_server <- function(sets, k, max_iter, em_args) {
     })
     output$status <- shiny::renderText({
       if (!is.null(state$message)) return(state$message)
-      if (is.null(state$fit)) return(sprintf("%d of %d means placed.", sum(!is.na(state$clicks$means[, 1L])), K()))
+      if (is.null(state$fit)) return(stepper_placed(state$clicks$means))
       sprintf("Iteration %d of %d; log-likelihood %.3f.", current(), state$fit$n_iter,
               state$fit$loglik$loglik[state$fit$loglik$iteration == current()])
     })
