@@ -215,6 +215,7 @@ stepper_server <- function(sets, k, max_iter, em_args) {
     shiny::observeEvent(input$plot_click, {
       state$clicks <- stepper_click(state$clicks$means, state$clicks$next_mean, input$plot_click$x, input$plot_click$y)
       state$fit <- NULL
+      state$message <- NULL
       current(0L)
     })
     shiny::observeEvent(input$fit, {
