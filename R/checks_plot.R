@@ -86,7 +86,7 @@ check_colours <- function(colours, K) {
 # A fit, or a named list of fits, as a named list (attribute `named` when the
 # user gave names, so that a single fit in a list still gets its legend).
 check_fit_list <- function(x) {
-  if (inherits(x, "gmm_em")) return(list(fit = x))
+  if (inherits(x, "gmm_em")) return(list(fit = check_fit(x, "x")))
   if (!is.list(x) || length(x) == 0L) {
     abort_arg("x", "must be a `gmm_em` fit or a named list of them, not ",
               if (is.list(x)) "an empty list" else class(x)[1L], ".")
@@ -100,6 +100,7 @@ check_fit_list <- function(x) {
     if (!inherits(x[[i]], "gmm_em")) {
       abort_arg(sprintf("x[[\"%s\"]]", names[i]), "must be a `gmm_em` fit, not ", class(x[[i]])[1L], ".")
     }
+    check_fit(x[[i]], sprintf("x[[\"%s\"]]", names[i]))
   }
   structure(x, named = TRUE)
 }
