@@ -45,7 +45,6 @@
 #' }
 #' @export
 gmm_stepper <- function(data = NULL, k = 2, max_iter = 100, ...) {
-  need_package("shiny", "gmm_stepper()")
   k <- as.integer(check_whole_number(k, "k", min = 1, max = stepper_max_k))
   max_iter <- as.integer(check_whole_number(max_iter, "max_iter", min = 1, max = 1e5))
   em_args <- list(...)
@@ -57,6 +56,8 @@ gmm_stepper <- function(data = NULL, k = 2, max_iter = 100, ...) {
     abort_arg("...", "must be named arguments of gmm_em().")
   }
   sets <- stepper_datasets(data)
+  # after the argument checks, so that a bad argument is named even without shiny
+  need_package("shiny", "gmm_stepper()")
   shiny::shinyApp(stepper_ui(sets, k, data), stepper_server(sets, k, max_iter, em_args))
 }
 
