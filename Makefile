@@ -9,6 +9,7 @@
 #   make bench      install into ./.lib and run bench/bench.R (speed and memory against the peers)
 #   make sanitize   ASan + UBSan build in a scratch copy; tests, examples and demo under it (~5 min)
 #   make document   Rcpp::compileAttributes() + roxygen2::roxygenise()
+#   make stepper-test  gmm_stepper() driven in headless Chromium; screenshots in ./stepper-shots (not in CI)
 #   make clean      remove everything the targets above made
 #
 # R and Rscript can be overridden: make check R=/opt/R/bin/R RSCRIPT=/opt/R/bin/Rscript
@@ -59,7 +60,7 @@ PKG_SOURCES := $(shell find DESCRIPTION NAMESPACE R src inst -type f \
 INSTALLED   := $(LIB)/$(PKG)/DESCRIPTION
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-dev deps-check deps-bench install demo test check bench sanitize document clean
+.PHONY: help deps deps-dev deps-check deps-bench install demo test check bench sanitize document stepper-test clean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -141,6 +142,20 @@ sanitize:
 document: deps-dev
 	$(RSCRIPT) -e 'Rcpp::compileAttributes(); roxygen2::roxygenise(load_code = "source")'
 
+# The stepper app in a real browser: tests/browser/stepper.R starts it on 127.0.0.1:8765 and drives
+# Debian's chromium (headless) through chromote. Not part of `make check` or CI. Installs what is
+# missing: chromium with apt (as root), chromote and its dependencies into ./.browser-lib (never
+# machine-wide). `timeout` bounds the whole run; the script also stops the app and browser itself.
+BROWSER_LIB := $(CURDIR)/.browser-lib
+
+stepper-test: install
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } || \
+	  { echo "make stepper-test: chromium is missing and cannot be installed here (needs root and apt-get)"; exit 1; }
+	@mkdir -p $(BROWSER_LIB)
+	R_LIBS_USER=$(BROWSER_LIB) $(RSCRIPT) -e 'if (!requireNamespace("chromote", quietly = TRUE)) install.packages("chromote", lib = Sys.getenv("R_LIBS_USER"), repos = "https://cloud.r-project.org")'
+	R_LIBS="$(LIB):$(BROWSER_LIB)$${R_LIBS:+:$$R_LIBS}" timeout 300 $(RSCRIPT) tests/browser/stepper.R
+
 clean:
-	rm -rf .lib $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
+	rm -rf .lib .browser-lib stepper-shots $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
 	rm -f src/*.o src/*.so src/*.dll src/symbols.rds

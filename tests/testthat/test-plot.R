@@ -225,6 +225,9 @@ test_that("bad arguments to plot_loglik() name the argument", {
   expect_error(plot_loglik(list(a = fit, b = 1)), "`x\\[\\[\"b\"\\]\\]`")
   expect_error(plot_loglik(list()), "`x`")
   expect_error(plot_loglik(data.frame()), "`x`")
+  # a bare object of the class, which the fuzzer found gave an error naming no argument
+  expect_error(plot_loglik(structure(list(), class = "gmm_em")), "`x` is not a complete `gmm_em` fit", fixed = TRUE)
+  expect_error(plot_loglik(list(a = fit, b = structure(list(), class = "gmm_em"))), "`x[[\"b\"]]` is not a complete", fixed = TRUE)
   expect_error(plot_loglik(fit, iterations = 3), "`iterations`")
   expect_error(plot_loglik(fit, iterations = c(5, 1)), "`iterations`")
   expect_error(plot_loglik(fit, from = 1), "`...`")
