@@ -226,17 +226,10 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   runs <- run_starts(X, starts, max_iter, tol, reg_covar, plan, threads, model, weights)
   best <- runs$best
 
-  # A given start outside the model's structure may lose likelihood in the
-  # first step, which moves it into the model: only later falls are suspect.
-  falls <- loglik_falls(best$loglik, skip_first = attr(starts, "init") == "given" && !model %in% c("VVV", "V"))
-  if (length(falls) > 0L && reg_covar == 0) {
-    warning(sprintf(paste0("The log-likelihood decreased at %d iteration(s), by up to %.3g: ",
-                           "more than rounding explains. The fit may be numerically unreliable."),
-                    length(falls), max(falls)), call. = FALSE)
-  }
+  falls <- warn_loglik_falls(best$loglik, starts, model, reg_covar)
   control <- list(model = model, max_iter = max_iter, tol = tol, reg_covar = reg_covar, keep = keep,
                   init = attr(starts, "init"), n_starts = length(starts),
-                  loglik_decreases = length(falls))
+                  loglik_decreases = falls)
   fit <- new_gmm_em(best, X, starts[[runs$which]], call, control, runs$table, weights = weights)
   note <- keep_note(plan, fit)
   if (!is.null(note)) message(note)
@@ -244,26 +237,33 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   fit
 }
 
-# Runs EM from every start and keeps the fit with the highest final
-# log-likelihood. A start whose EM breaks down is recorded (which iteration,
-# why) rather than dropped silently; when every start fails, the error says
-# why each did.
+# EM in memory from every start; best_of_starts() keeps the best and records failures.
 run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads, model = "VVV", weights = NULL) {
   tol_core <- if (is.null(tol)) -1 else tol
+  best_of_starts(starts, function(start) {
+    res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter, tol_core, reg_covar,
+                      plan$all, plan$iterations, plan$budget, plan$path_bytes, threads, model,
+                      if (is.null(weights)) numeric() else weights)
+    if (is.null(res$error)) res else em_condition(res$error, reg_covar, data_variances(X))
+  })
+}
+
+# The fit with the highest final log-likelihood among the starts, in memory or
+# streamed: `run_one(start)` gives a fit (with loglik and n_iter) or the
+# gmmem_em_error that stopped it. Failures are recorded in the table, and
+# when every start fails the error says why each did.
+best_of_starts <- function(starts, run_one) {
   table <- data.frame(start = seq_along(starts), loglik = NA_real_, iterations = NA_integer_,
                       error = NA_character_, stringsAsFactors = FALSE)
   best <- NULL
   which <- NA_integer_
   errors <- vector("list", length(starts))
   for (i in seq_along(starts)) {
-    start <- starts[[i]]
-    res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter, tol_core, reg_covar,
-                      plan$all, plan$iterations, plan$budget, plan$path_bytes, threads, model,
-                      if (is.null(weights)) numeric() else weights)
-    if (!is.null(res$error)) {
-      errors[[i]] <- em_condition(res$error, reg_covar, data_variances(X))
-      table$error[i] <- conditionMessage(errors[[i]])
-      table$iterations[i] <- res$error$iteration
+    res <- run_one(starts[[i]])
+    if (inherits(res, "gmmem_em_error")) {
+      errors[[i]] <- res
+      table$error[i] <- conditionMessage(res)
+      table$iterations[i] <- res$iteration
       next
     }
     table$loglik[i] <- res$loglik[res$n_iter + 1L]
@@ -278,6 +278,20 @@ run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads, model
     stop(all_starts_failed(errors))
   }
   list(best = best, which = which, table = table)
+}
+
+# Warns when the log-likelihood fell beyond rounding, and returns how many
+# times it did. A given start outside the model's structure may lose
+# likelihood in the first step, which moves it into the model: only later
+# falls are suspect.
+warn_loglik_falls <- function(ll, starts, model, reg_covar) {
+  falls <- loglik_falls(ll, skip_first = attr(starts, "init") == "given" && !model %in% c("VVV", "V"))
+  if (length(falls) > 0L && reg_covar == 0) {
+    warning(sprintf(paste0("The log-likelihood decreased at %d iteration(s), by up to %.3g: ",
+                           "more than rounding explains. The fit may be numerically unreliable."),
+                    length(falls), max(falls)), call. = FALSE)
+  }
+  length(falls)
 }
 
 # The starts, as a list of list(pi, mu = d x K matrix, Sigma = d x d x K array),

@@ -39,42 +39,17 @@ gmm_em_source <- function(source, call, pi, mu, Sigma, k, init, n_init, seed, ma
     }
   }
 
-  table <- data.frame(start = seq_along(starts), loglik = NA_real_, iterations = NA_integer_,
-                      error = NA_character_, stringsAsFactors = FALSE)
-  best <- NULL
-  which <- NA_integer_
-  errors <- vector("list", length(starts))
-  for (i in seq_along(starts)) {
-    res <- tryCatch(stream_em(source, starts[[i]], max_iter, tol, reg_covar, model, threads, keep_last),
-                    gmmem_em_error = function(e) e)
-    if (inherits(res, "gmmem_em_error")) {
-      errors[[i]] <- res
-      table$error[i] <- conditionMessage(res)
-      table$iterations[i] <- res$iteration
-      next
-    }
-    table$loglik[i] <- res$loglik[res$n_iter + 1L]
-    table$iterations[i] <- res$n_iter
-    if (is.null(best) || table$loglik[i] > table$loglik[which]) {
-      best <- res
-      which <- i
-    }
-  }
-  if (is.null(best)) {
-    if (length(starts) == 1L) stop(errors[[1L]])
-    stop(all_starts_failed(errors))
-  }
-  falls <- loglik_falls(best$loglik, skip_first = attr(starts, "init") == "given" && !model %in% c("VVV", "V"))
-  if (length(falls) > 0L && reg_covar == 0) {
-    warning(sprintf(paste0("The log-likelihood decreased at %d iteration(s), by up to %.3g: ",
-                           "more than rounding explains. The fit may be numerically unreliable."),
-                    length(falls), max(falls)), call. = FALSE)
-  }
+  runs <- best_of_starts(starts, function(start) {
+    tryCatch(stream_em(source, start, max_iter, tol, reg_covar, model, threads, keep_last),
+             gmmem_em_error = function(e) e)
+  })
+  best <- runs$best
+  falls <- warn_loglik_falls(best$loglik, starts, model, reg_covar)
   control <- list(model = model, max_iter = max_iter, tol = tol, reg_covar = reg_covar, keep = keep,
-                  init = attr(starts, "init"), n_starts = length(starts), loglik_decreases = length(falls),
+                  init = attr(starts, "init"), n_starts = length(starts), loglik_decreases = falls,
                   source = TRUE)
   shape <- list(d = length(best$names), names = best$names, n = best$n, nobs = best$nobs)
-  new_gmm_em(best, NULL, starts[[which]], call, control, table, shape = shape)
+  new_gmm_em(best, NULL, starts[[runs$which]], call, control, runs$table, shape = shape)
 }
 
 # For a source, `keep` is "auto" or "none" (no responsibilities: they are n x K)
