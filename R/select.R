@@ -163,7 +163,7 @@ print.gmm_select <- function(x, n = 5L, ...) {
   n <- check_whole_number(n, "n", min = 1)
   ok <- !is.na(x$BIC)
   X <- attr(x, "data")
-  cat(sprintf("Gaussian mixtures by EM: %d fits, K in %s, %d covariance model%s%s\n",
+  cat(sprintf("Gaussian mixtures by EM: %d fits over K = %s and %d covariance model%s%s\n",
               nrow(x), k_range(x$k), length(unique(x$model)), if (length(unique(x$model)) == 1L) "" else "s",
               if (is.null(X)) "" else sprintf(" (n = %d, d = %d)", nrow(X), ncol(X))))
   cat("BIC = -2 loglik + df log(n), ICL = BIC - 2 sum log max_k r_ik: smaller is better\n")

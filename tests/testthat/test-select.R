@@ -125,6 +125,13 @@ test_that("failed fits are recorded with their message, not raised", {
   expect_output(print(sel), "failed")
 })
 
+test_that("print() says which K and how many models a table (or a subset of it) covers", {
+  sel <- gmm_select(faithful, k = 1:3, model = c("EII", "VII", "VVV"))
+  expect_output(print(sel), "9 fits over K = 1:3 and 3 covariance models (n = 272, d = 2)", fixed = TRUE)
+  expect_output(print(sel[sel$k != 2, ]), "6 fits over K = 1, 3 and 3 covariance models", fixed = TRUE)
+  expect_output(print(sel[sel$model == "VVV", ]), "3 fits over K = 1:3 and 1 covariance model (", fixed = TRUE)
+})
+
 test_that("the best BIC on faithful and iris is at least as good as Mclust's", {
   skip_if_not_installed("mclust")
   skip_on_cran()
