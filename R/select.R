@@ -209,9 +209,13 @@ gmm_best <- function(sel, criterion = c("BIC", "ICL")) {
   if (all(is.na(scores))) abort_arg("sel", "has no successful fit to choose from.")
   best <- sel[which.min(scores), ]
   control <- attr(sel, "control")
-  gmm_em(attr(sel, "data"), z = attr(sel, "z")[[as.character(best$k)]], model = best$model,
-         tol = control$tol, max_iter = control$max_iter, reg_covar = control$reg_covar,
-         threads = control$threads, keep = "auto")
+  fit <- gmm_em(attr(sel, "data"), z = attr(sel, "z")[[as.character(best$k)]], model = best$model,
+                tol = control$tol, max_iter = control$max_iter, reg_covar = control$reg_covar,
+                threads = control$threads, keep = "auto")
+  # The inner call's expressions (attr(sel, "data"), control$tol, ...) mean
+  # nothing to whoever prints the fit; the call that made it does.
+  fit$call <- match.call()
+  fit
 }
 
 # mclust's symbols for its BIC plot (pch numbers), and its colours: grey and

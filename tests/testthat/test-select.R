@@ -160,6 +160,7 @@ test_that("gmm_best() refits the chosen row exactly, keeping the whole path", {
     es <- mclust_estep(as.matrix(iris[1:4]), best)
     expect_equal(r$ICL, BIC(best) - 2 * sum(log(apply(es$z, 1L, max))), tolerance = 1e-10)
     expect_identical(gmmem:::kept_iterations(best), 0:best$n_iter)
+    expect_output(print(summary(best)), "Call: gmm_best(sel = sel, criterion = criterion)", fixed = TRUE)
   }
   # a subset of the rows keeps the data and partitions: the best of those rows
   eee <- gmm_best(sel[sel$model == "EEE", ])
