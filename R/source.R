@@ -45,6 +45,11 @@
 #' @export
 gmm_source <- function(fun, columns = NULL, weights = NULL) {
   if (!is.function(fun)) abort_arg("fun", "must be a function of `reset` that returns chunks of rows.")
+  check_source_columns(columns, weights)
+  new_source(fun, columns, weights)
+}
+
+check_source_columns <- function(columns, weights) {
   if (!is.null(columns) && (!is.character(columns) || length(columns) == 0L || anyNA(columns))) {
     abort_arg("columns", "must be NULL or the names of the columns to fit.")
   }
@@ -54,7 +59,13 @@ gmm_source <- function(fun, columns = NULL, weights = NULL) {
   if (!is.null(columns) && !is.null(weights) && weights %in% columns) {
     abort_arg("weights", "names one of the fitted `columns`.")
   }
-  structure(list(fun = fun, columns = columns, weights = weights), class = "gmm_source")
+}
+
+# `label` names the source in errors; `close`, when given, releases what a
+# pass left open (a pass that stopped part-way calls it).
+new_source <- function(fun, columns, weights, label = NULL, close = NULL) {
+  structure(list(fun = fun, columns = columns, weights = weights, label = label, close = close),
+            class = "gmm_source")
 }
 
 #' @rdname gmm_source
@@ -72,6 +83,7 @@ gmm_source_csv <- function(path, chunk_rows = 1e5, columns = NULL, weights = NUL
   }
   chunk_rows <- check_whole_number(chunk_rows, "chunk_rows", min = 1, max = .Machine$integer.max)
   if (!is.character(sep) || length(sep) != 1L || nchar(sep) != 1L) abort_arg("sep", "must be one character.")
+  check_source_columns(columns, weights)
   path <- normalizePath(path)
   header <- strsplit(readLines(path, n = 1L, warn = FALSE), sep, fixed = TRUE)[[1L]]
   header <- gsub("^[\"']|[\"']$", "", trimws(header))
@@ -85,27 +97,39 @@ gmm_source_csv <- function(path, chunk_rows = 1e5, columns = NULL, weights = NUL
   names(what) <- header
   con <- NULL
   pid <- NA_integer_
+  line <- 0
+  finish <- function() {
+    # a connection opened in another process (this source was sent to a
+    # worker) is not this process's to close
+    if (!is.null(con) && identical(pid, Sys.getpid())) close(con)
+    con <<- NULL
+  }
   fun <- function(reset = FALSE) {
     if (reset) {
-      # a connection opened in another process (this source was sent to a
-      # worker) is not this process's to close
-      if (!is.null(con) && identical(pid, Sys.getpid())) close(con)
+      finish()
       con <<- file(path, "r")
       pid <<- Sys.getpid()
       readLines(con, n = 1L)
+      line <<- 1
       return(invisible(NULL))
     }
     if (is.null(con) || !identical(pid, Sys.getpid())) stop("the source was not rewound (reset = TRUE) first.", call. = FALSE)
-    chunk <- scan(con, what = what, sep = sep, nmax = chunk_rows, quiet = TRUE, multi.line = FALSE)
+    chunk <- tryCatch(scan(con, what = what, sep = sep, nmax = chunk_rows, quiet = TRUE, multi.line = FALSE),
+                      error = function(e) {
+                        # scan() counts lines from where this chunk began
+                        stop(conditionMessage(e), " (scan()'s line 1 is line ", format(line + 1, scientific = FALSE),
+                             " of the file)", call. = FALSE)
+                      })
     chunk <- chunk[!vapply(chunk, is.null, logical(1))]
-    if (length(chunk[[1L]]) == 0L) {
-      close(con)
-      con <<- NULL
+    rows <- length(chunk[[1L]])
+    if (rows == 0L) {
+      finish()
       return(NULL)
     }
-    structure(chunk, class = "data.frame", row.names = .set_row_names(length(chunk[[1L]])))
+    line <<- line + rows
+    structure(chunk, class = "data.frame", row.names = .set_row_names(rows))
   }
-  gmm_source(fun, columns = setdiff(wanted, weights), weights = weights)
+  new_source(fun, setdiff(wanted, weights), weights, label = paste("the file", path), close = finish)
 }
 
 #' @rdname gmm_source
@@ -152,7 +176,9 @@ gmm_source_dbi <- function(con, sql, chunk_rows = 1e5, columns = NULL, weights =
     }
     chunk
   }
-  gmm_source(fun, columns = columns, weights = weights)
+  check_source_columns(columns, weights)
+  query <- if (nchar(sql) > 60L) paste0(substr(sql, 1L, 57L), "...") else sql
+  new_source(fun, columns, weights, label = paste0("the query \"", query, "\""), close = finish)
 }
 
 #' @export
@@ -164,60 +190,3 @@ print.gmm_source <- function(x, ...) {
   invisible(x)
 }
 
-# Every chunk of a source in turn (of each shard in turn, for a source of
-# shards), each as list(X = numeric matrix, w = case weights or NULL), handed
-# to `visit`. The first chunk fixes the columns; returns their names.
-for_each_chunk <- function(source, visit) {
-  names <- chunk_loop(source, visit, NULL)
-  if (is.null(names)) abort_arg("data", "is a source that gave no rows.")
-  names
-}
-
-chunk_loop <- function(source, visit, names) {
-  if (!is.null(source$shards)) {
-    for (shard in source$shards) names <- chunk_loop(shard, visit, names)
-    return(names)
-  }
-  fun <- source$fun
-  fun(reset = TRUE)
-  index <- 0L
-  repeat {
-    chunk <- fun()
-    if (is.null(chunk)) break
-    index <- index + 1L
-    chunk <- chunk_matrix(chunk, source, index, names)
-    if (is.null(names)) names <- colnames(chunk$X)
-    if (nrow(chunk$X) > 0L) visit(chunk)
-  }
-  names
-}
-
-chunk_matrix <- function(chunk, source, index, names) {
-  arg <- sprintf("data (chunk %d of the source)", index)
-  if (!is.data.frame(chunk) && !is.matrix(chunk)) {
-    abort_arg(arg, "must be a data frame or numeric matrix, not ", class(chunk)[1L], ".")
-  }
-  w <- NULL
-  if (!is.null(source$weights)) {
-    if (!source$weights %in% colnames(chunk)) abort_arg(arg, "has no weights column `", source$weights, "`.")
-    w <- chunk[, source$weights]
-    if (!is.numeric(w) || anyNA(w) || any(!is.finite(w)) || any(w < 0)) {
-      abort_arg(arg, "must have non-negative finite weights in `", source$weights, "`.")
-    }
-    w <- as.double(w)
-  }
-  if (!is.null(source$columns)) {
-    missing_cols <- setdiff(source$columns, colnames(chunk))
-    if (length(missing_cols) > 0L) abort_arg(arg, "has no column ", paste0("`", missing_cols, "`", collapse = ", "), ".")
-    chunk <- chunk[, source$columns, drop = FALSE]
-  } else if (!is.null(source$weights)) {
-    chunk <- chunk[, setdiff(colnames(chunk), source$weights), drop = FALSE]
-  }
-  X <- if (nrow(chunk) == 0L) matrix(numeric(), 0L, ncol(chunk), dimnames = list(NULL, colnames(chunk))) else
-    as_data_matrix(chunk, arg, names_required = TRUE)
-  if (!is.null(names) && !identical(colnames(X), names)) {
-    abort_arg(arg, "has columns ", paste(colnames(X), collapse = ", "), ", not those of the first chunk (",
-              paste(names, collapse = ", "), ").")
-  }
-  list(X = X, w = w)
-}
