@@ -35,7 +35,8 @@
 #'   extra shards go to whichever worker frees first; give `cache` the number
 #'   of shards per worker (for instance `ceiling(shards / workers)`) if the
 #'   workers' memory allows, or most of those passes read the source again.
-#' * `plan(sequential)` (the fitting process itself), `plan(multicore)`
+#' * `plan(sequential)` (the fitting process itself, as is
+#'   `plan(multisession, workers = 1)`), `plan(multicore)`
 #'   (a forked process per future), `future.callr` and `future.batchtools`
 #'   (a new R process or job per future): no worker outlives its future, so
 #'   nothing is kept and every iteration reads every shard, whatever `cache`

@@ -14,7 +14,8 @@
 # (VmHWM from /proc/self/status, Linux) at the end, and wall and CPU time per
 # iteration (a fit of T iterations reads the data T + 1 times, plus the first
 # chunk once for the columns). `workers` fits <rows> rows in two CSV shards on
-# one and on two multisession workers, with and without the shard cache.
+# one and on two local worker processes (plan(cluster) on localhost), with and
+# without the shard cache.
 # Data: d = 2, K = 2, chunks of 1e6 rows, a fixed start.
 suppressMessages(library(gmmem))
 args <- commandArgs(trailingOnly = TRUE)
@@ -110,8 +111,11 @@ if (mode == "write") {
   for (i in 1:2) if (!file.exists(shards[i])) write_rows(rows / 2, csv = shards[i], seed = i)
   sources <- lapply(shards, gmm_source_csv, chunk_rows = chunk_rows)
   for (workers in 1:2) {
-    old <- future::plan(future::multisession, workers = workers)
-    for (cache in c(0, 1)) {
+    # plan(multisession, workers = 1) would run in this process (sequential): plan(cluster) on localhost
+    # is the same kind of worker as multisession's, for one worker too
+    old <- future::plan(future::cluster, workers = workers)
+    # one worker keeps both shards only with cache = 2
+    for (cache in if (workers == 1) c(0, 1, 2) else c(0, 1)) {
       src <- gmm_source_future(sources, cache = cache)
       # a fit of no iterations first, so that starting the workers is not timed
       invisible(gmm_em(src, pi = start$pi, mu = start$mu, Sigma = start$Sigma, max_iter = 0))

@@ -112,6 +112,8 @@ test_that("a bad shard is named with its number", {
   with_na$y[5] <- NA
   src <- gmm_source_future(list(gmm_source(list_reader(list(ok))), gmm_source(list_reader(list(ok, with_na)))))
   expect_error(fit_xy(src), "`data (chunk 2 of shard 2, a source)` has NA or NaN values in 1 row (row 5)", fixed = TRUE)
+  expect_output(print(src), "from 2 shards on future workers (each keeps up to 1 in memory)", fixed = TRUE)
+  expect_output(print(gmm_source_future(src$shards, cache = 0)), "(each keeps none)", fixed = TRUE)
   expect_error(gmm_source_future(list(gmm_source(list_reader(list(ok)))), cache = -1), "`cache` must be the number")
   expect_error(gmm_source_future(list(gmm_source(list_reader(list(ok)))), cache = 1.5), "`cache` must be the number")
 })
