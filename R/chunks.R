@@ -18,7 +18,6 @@ chunk_loop <- function(source, visit, shape) {
     for (shard in source$shards) shape <- chunk_loop(shard, visit, shape)
     return(shape)
   }
-  fun <- source$fun
   on.exit(close_source(source))
   index <- 0L
   read_chunk(source, index, reset = TRUE)

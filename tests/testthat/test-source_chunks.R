@@ -97,6 +97,11 @@ test_that("a CSV file's bad chunk is named with the file, and its connection is 
   src <- src_of(lines)
   expect_error(gmmem:::chunk_loop(src, function(chunk) if (nrow(chunk$X) > 0) stop("stop here"), NULL), "stop here")
   expect_identical(open_on(npath), before)
+  # an interrupt unwinds the pass as an error does
+  interrupt <- structure(class = c("interrupt", "condition"), list(message = "", call = NULL))
+  expect_identical(tryCatch(gmmem:::chunk_loop(src, function(chunk) signalCondition(interrupt), NULL),
+                            interrupt = function(i) "interrupted"), "interrupted")
+  expect_identical(open_on(npath), before)
   expect_identical(gmmem:::source_columns(src), list(names = c("x", "y"), d = 2L))
   expect_identical(open_on(npath), before)
   # nothing left for the garbage collector to close
