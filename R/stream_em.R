@@ -16,7 +16,7 @@ gmm_em_source <- function(source, call, pi, mu, Sigma, k, init, n_init, seed, ma
   given <- !is.null(pi) || !is.null(mu) || !is.null(Sigma)
   if (given) {
     # the first chunk tells the number of columns the start must have
-    d <- length(source_columns(source))
+    d <- source_columns(source)$d
     model <- check_model(model, d)
     # (a stand-in for the rows: a source's start is checked against its columns only)
     starts <- resolve_start(matrix(0, max(1L, length(pi)), d), pi, mu, Sigma, k, init = init, n_init = n_init,
@@ -39,6 +39,11 @@ gmm_em_source <- function(source, call, pi, mu, Sigma, k, init, n_init, seed, ma
     }
   }
 
+  if (!is.null(source$shards)) {
+    # the workers' copies of the shards belong to this fit (all its starts)
+    source$fit <- worker_cache_key(source)
+    if (!is.null(source$fit)) on.exit(release_worker_caches(source$fit), add = TRUE)
+  }
   runs <- best_of_starts(starts, function(start) {
     tryCatch(stream_em(source, start, max_iter, tol, reg_covar, model, threads, keep_last),
              gmmem_em_error = function(e) e)
@@ -48,7 +53,7 @@ gmm_em_source <- function(source, call, pi, mu, Sigma, k, init, n_init, seed, ma
   control <- list(model = model, max_iter = max_iter, tol = tol, reg_covar = reg_covar, keep = keep,
                   init = attr(starts, "init"), n_starts = length(starts), loglik_decreases = falls,
                   source = TRUE)
-  shape <- list(d = length(best$names), names = best$names, n = best$n, nobs = best$nobs)
+  shape <- list(d = dim(best$mu)[1L], names = best$names, n = best$n, nobs = best$nobs)
   new_gmm_em(best, NULL, starts[[runs$which]], call, control, runs$table, shape = shape)
 }
 
@@ -71,13 +76,15 @@ source_sample_size <- function() {
   size
 }
 
-# The columns of a source: the names of its first chunk.
+# The columns of a source, list(names, d): those of its first chunk.
 source_columns <- function(source) {
   first <- if (!is.null(source$shards)) source$shards[[1L]] else source
-  first$fun(reset = TRUE)
-  chunk <- first$fun()
+  on.exit(close_source(first))
+  read_chunk(first, 0L, reset = TRUE)
+  chunk <- read_chunk(first, 1L)
   if (is.null(chunk)) abort_arg("data", "is a source that gave no rows.")
-  colnames(chunk_matrix(chunk, first, 1L, NULL)$X)
+  X <- chunk_matrix(chunk, first, 1L, NULL)$X
+  list(names = colnames(X), d = ncol(X))
 }
 
 # A sample of `size` rows drawn in one pass (rows in proportion to their case
@@ -153,7 +160,7 @@ source_pass <- function(source, theta, model, threads, iteration, at, sizes = FA
   parts <- if (is.null(source$shards)) {
     list(shard_pass(source, theta, model, threads, iteration, at, sizes, resp))
   } else {
-    future_passes(source$shards, theta, model, iteration, at, sizes, resp)
+    future_passes(source, theta, model, iteration, at, sizes, resp)
   }
   if (resp) return(list(resp = do.call(rbind, lapply(parts, `[[`, "resp"))))
   out <- parts[[1L]]
@@ -163,9 +170,8 @@ source_pass <- function(source, theta, model, threads, iteration, at, sizes = FA
       out <- part
       next
     }
-    if (!identical(part$names, out$names)) {
-      abort_arg("data", "has shards with different columns (", paste(out$names, collapse = ", "), "; ",
-                paste(part$names, collapse = ", "), ").")
+    if (!identical(part$names, out$names) || part$d != out$d) {
+      abort_arg("data", "has shards with different columns (", shard_columns(out), "; ", shard_columns(part), ").")
     }
     out$stats <- em_stats_merge_cpp(out$stats, part$stats, model)
     out$sizes <- out$sizes + part$sizes
@@ -179,14 +185,20 @@ source_pass <- function(source, theta, model, threads, iteration, at, sizes = FA
   out
 }
 
-# One source's pass, in this process (or on a future worker).
-shard_pass <- function(source, theta, model, threads, iteration, at, sizes = FALSE, resp = FALSE) {
+shard_columns <- function(part) {
+  if (is.null(part$names)) sprintf("%d unnamed", part$d) else paste(part$names, collapse = ", ")
+}
+
+# One source's pass, in this process (or on a future worker). `chunks(visit)`
+# hands every chunk to `visit` and returns the shape, as chunk_loop() does.
+shard_pass <- function(source, theta, model, threads, iteration, at, sizes = FALSE, resp = FALSE,
+                       chunks = function(visit) chunk_loop(source, visit, NULL)) {
   K <- length(theta$pi)
   acc <- NULL
   counts <- if (sizes) numeric(K) else NULL
   rows <- if (resp) list() else NULL
   seen <- 0
-  names <- chunk_loop(source, function(chunk) {
+  shape <- chunks(function(chunk) {
     w <- if (is.null(chunk$w)) numeric() else chunk$w
     if (resp) {
       e <- em_estep_cpp(chunk$X, theta$pi, theta$mu, theta$Sigma, threads)
@@ -205,8 +217,8 @@ shard_pass <- function(source, theta, model, threads, iteration, at, sizes = FAL
       counts <<- counts + as.vector(tapply(weight, cluster, sum, default = 0))
     }
     seen <<- seen + nrow(chunk$X)
-  }, NULL)
-  list(stats = acc, sizes = counts, resp = if (resp) do.call(rbind, rows), names = names)
+  })
+  list(stats = acc, sizes = counts, resp = if (resp) do.call(rbind, rows), names = shape$names, d = shape$d)
 }
 
 # A chunk's failure, raised with the iteration it broke and the row's number in the whole source.
