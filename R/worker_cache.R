@@ -79,5 +79,5 @@ release_worker_caches <- function(key) {
       future::future(release(id), globals = list(release = release, id = id), packages = "gmmem", seed = NULL)
     })
     invisible(lapply(futures, future::value))
-  }, error = function(e) NULL, interrupt = function(i) NULL)
+  }, error = function(e) NULL) # a worker that cannot be reached keeps its copies until its next fit; an interrupt still goes through
 }
