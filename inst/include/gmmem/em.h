@@ -207,18 +207,31 @@ private:
     Eigen::ArrayXd quad, proj, top, total;
   };
 
+  // One chunk of rows, in the steps below: log densities, their normalisation
+  // into l(theta) and responsibilities, and (when `accumulate`) the moments.
   void chunk_pass(const Params& theta, const std::vector<PreparedComponent>& prepared,
                   bool accumulate, double* resp, int first_row, int m, ChunkSums& out,
                   ChunkScratch& s) const {
     const int K = theta.k();
-    const int d = d_;
     out.clear();
+    log_densities(theta, prepared, first_row, m, s);
+    normalise(K, m, s);
+    if (!chunk_loglik(K, first_row, m, s, out)) return;
+    to_responsibilities(K, m, s);
+    if (resp) write_responsibilities(resp, K, first_row, m, s);
+    if (!accumulate) return;
+    if (weights_) weight_responsibilities(K, first_row, m, s);
+    accumulate_moments(K, m, s, out);
+  }
+
+  // s.centred = x_i - mu_k; s.logp = log pi_k N(x_i | k); s.top = max_k of it.
+  void log_densities(const Params& theta, const std::vector<PreparedComponent>& prepared, int first_row,
+                     int m, ChunkScratch& s) const {
+    const int d = d_;
     auto quad = s.quad.head(m);
     auto proj = s.proj.head(m);
     auto top = s.top.head(m);
-    auto total = s.total.head(m);
-
-    for (int k = 0; k < K; ++k) {
+    for (int k = 0; k < theta.k(); ++k) {
       const double* mu = theta.mu.col(k).data();
       for (int j = 0; j < d; ++j) {
         const double* column = X_ + static_cast<std::ptrdiff_t>(j) * n_ + first_row;
@@ -239,13 +252,24 @@ private:
       s.logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * quad;
       if (k == 0) top = s.logp.col(0).head(m); else top = top.max(s.logp.col(k).head(m));
     }
+  }
+
+  // s.logp becomes exp(logp - top) and s.total its sum over k.
+  void normalise(int K, int m, ChunkScratch& s) const {
+    auto top = s.top.head(m);
+    auto total = s.total.head(m);
     for (int k = 0; k < K; ++k) {
       s.logp.col(k).head(m) = (s.logp.col(k).head(m) - top).exp();
       if (k == 0) total = s.logp.col(0).head(m); else total += s.logp.col(k).head(m);
     }
-    // l(theta) over the chunk is sum(top) + sum(log(total)). Each total lies in
-    // [1, K], so a product of `block` of them stays below 2^1000: one log per
-    // block instead of one per row, to the same accuracy as the sum of logs.
+  }
+
+  // The chunk's l(theta), sum_i w_i (top_i + log total_i), its rows and total
+  // weight into `out`; false (with out.bad_row set) when some row counted has
+  // no finite density.
+  bool chunk_loglik(int K, int first_row, int m, const ChunkScratch& s, ChunkSums& out) const {
+    auto top = s.top.head(m);
+    auto total = s.total.head(m);
     double loglik = 0.0;
     if (weights_) {
       // a row of weight 0 is not in the data: it neither counts nor can fail
@@ -255,12 +279,15 @@ private:
         const double term = top[i] + std::log(total[i]);
         if (!std::isfinite(term)) {
           out.bad_row = first_row + i;
-          return;
+          return false;
         }
         loglik += w[i] * term;
       }
       out.total_weight = w.sum();
     } else {
+      // Each total lies in [1, K], so a product of `block` of them stays below
+      // 2^1000: one log per block instead of one per row, to the same accuracy
+      // as the sum of logs.
       const int block = std::max(1, static_cast<int>(1000.0 / std::log2(K + 1.0)));
       loglik = top.sum();
       for (int b = 0; b < m; b += block) {
@@ -272,7 +299,7 @@ private:
         for (int i = 0; i < m; ++i) {
           if (!std::isfinite(top[i] + std::log(total[i]))) {
             out.bad_row = first_row + i;
-            return;
+            return false;
           }
         }
       }
@@ -280,19 +307,36 @@ private:
     }
     out.loglik = loglik;
     out.rows = m;
+    return true;
+  }
+
+  // s.logp becomes r_ik.
+  void to_responsibilities(int K, int m, ChunkScratch& s) const {
+    auto total = s.total.head(m);
     total = total.inverse();
     for (int k = 0; k < K; ++k) s.logp.col(k).head(m) *= total;
-    if (resp) {
-      Eigen::Map<Eigen::MatrixXd>(resp, n_, K).middleRows(first_row, m) = s.logp.topRows(m).matrix();
-    }
-    if (!accumulate) return;
-    if (weights_) {
-      const Eigen::Map<const Eigen::ArrayXd> w(weights_ + first_row, m);
-      for (int k = 0; k < K; ++k) {
-        s.logp.col(k).head(m) = (w > 0.0).select(s.logp.col(k).head(m) * w, 0.0);
-      }
-    }
+  }
 
+  void write_responsibilities(double* resp, int K, int first_row, int m, const ChunkScratch& s) const {
+    Eigen::Map<Eigen::MatrixXd>(resp, n_, K).middleRows(first_row, m) = s.logp.topRows(m).matrix();
+  }
+
+  // s.logp becomes w_i r_ik (0 for rows of weight 0, whatever their r).
+  void weight_responsibilities(int K, int first_row, int m, ChunkScratch& s) const {
+    const Eigen::Map<const Eigen::ArrayXd> w(weights_ + first_row, m);
+    for (int k = 0; k < K; ++k) {
+      s.logp.col(k).head(m) = (w > 0.0).select(s.logp.col(k).head(m) * w, 0.0);
+    }
+  }
+
+  // Each component's weight, and its moments about the chunk's own weighted
+  // mean o, which merge_sums() then pools. First about the reference: M - N o
+  // o^T loses at most 10 bits when N o_j^2 <= (1 - 2^-10) M_jj, that is when
+  // the mean moved by less than 32 standard deviations, as it nearly always
+  // has; otherwise the chunk is centred on o and its moments taken again.
+  void accumulate_moments(int K, int m, ChunkScratch& s, ChunkSums& out) const {
+    const int d = d_;
+    auto proj = s.proj.head(m);
     // spherical and diagonal structures read only the variances
     const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
     for (int k = 0; k < K; ++k) {
@@ -300,11 +344,6 @@ private:
       const double weight = r.sum();
       out.weight[k] = weight;
       if (!(weight > 0.0)) continue;
-      // Moments about the chunk's own weighted mean o, which merge_sums() then
-      // pools. First about the reference: M - N o o^T loses at most 10 bits
-      // when N o_j^2 <= (1 - 2^-10) M_jj, that is when the mean moved by less
-      // than 32 standard deviations, as it nearly always has; otherwise the
-      // chunk is centred on o and its moments taken again.
       bool moved_far = false;
       for (int j = 0; j < d; ++j) {
         proj = r * s.centred.col(k * d + j).head(m);
