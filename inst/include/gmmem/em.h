@@ -51,6 +51,10 @@ public:
     for (int t = 1; t <= control_.max_iter; ++t) {
       interrupt();
       double* r_t = sink.slot(t);
+      // Iteration max_iter is the last unless the fit converges there (then
+      // discarded below): its responsibilities, always kept, come from this
+      // pass rather than from one more at the end.
+      if (!r_t && t == control_.max_iter) r_t = sink.last_slot(t);
       const ChunkSums sums = pass(trace.params.back(), prepared, true, r_t, t);
       // This pass ran the E-step of theta_{t-1}, so it also measured l(theta_{t-1}).
       record_loglik(trace, sums.loglik);
@@ -238,6 +242,19 @@ private:
         s.centred.col(k * d + j).head(m) = Eigen::Map<const Eigen::ArrayXd>(column, m) - mu[j];
       }
       const Eigen::MatrixXd& Li = prepared[k].chol_inverse;
+      if (d <= 2) {
+        // one fused loop over the rows instead of one per term
+        const auto c0 = s.centred.col(k * d).head(m);
+        if (d == 1) {
+          s.logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * (Li(0, 0) * c0).square();
+        } else {
+          const auto c1 = s.centred.col(k * d + 1).head(m);
+          s.logp.col(k).head(m) = prepared[k].log_weight_norm -
+                                  0.5 * ((Li(0, 0) * c0).square() + (Li(1, 0) * c0 + Li(1, 1) * c1).square());
+        }
+        if (k == 0) top = s.logp.col(0).head(m); else top = top.max(s.logp.col(k).head(m));
+        continue;
+      }
       // A diagonal covariance has a diagonal factor: its exact zeros add nothing.
       const bool diagonal = Li.isDiagonal(0.0);
       for (int j = 0; j < d; ++j) {
@@ -336,7 +353,6 @@ private:
   // has; otherwise the chunk is centred on o and its moments taken again.
   void accumulate_moments(int K, int m, ChunkScratch& s, ChunkSums& out) const {
     const int d = d_;
-    auto proj = s.proj.head(m);
     // spherical and diagonal structures read only the variances
     const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
     for (int k = 0; k < K; ++k) {
@@ -344,13 +360,14 @@ private:
       const double weight = r.sum();
       out.weight[k] = weight;
       if (!(weight > 0.0)) continue;
+      // each sum is one fused loop over the rows: r c_j c_l is formed as (r c_j) c_l, never stored
       bool moved_far = false;
       for (int j = 0; j < d; ++j) {
-        proj = r * s.centred.col(k * d + j).head(m);
-        const double offset = proj.sum() / weight;
+        const auto cj = s.centred.col(k * d + j).head(m);
+        const double offset = (r * cj).sum() / weight;
         out.offset(j, k) = offset;
         const int last = variances_only ? j + 1 : d;
-        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
+        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (r * cj * s.centred.col(k * d + l).head(m)).sum();
         if (!(weight * offset * offset <= (1.0 - 1.0 / 1024.0) * out.scatter(j * d + j, k))) moved_far = true;
       }
       if (!moved_far) {
@@ -362,9 +379,9 @@ private:
       }
       for (int j = 0; j < d; ++j) s.centred.col(k * d + j).head(m) -= out.offset(j, k);
       for (int j = 0; j < d; ++j) {
-        proj = r * s.centred.col(k * d + j).head(m);
+        const auto cj = s.centred.col(k * d + j).head(m);
         const int last = variances_only ? j + 1 : d;
-        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
+        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (r * cj * s.centred.col(k * d + l).head(m)).sum();
       }
     }
   }
