@@ -10,7 +10,7 @@
 
 namespace {
 
-// The kept matrices as one n x K x kept array named by iteration. Each matrix
+// The kept matrices as one n x K x kept array named by component and iteration. Each matrix
 // is freed once copied, so the peak is the array plus one matrix.
 Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) {
   const std::vector<int>& iterations = sink.iterations();
@@ -24,7 +24,10 @@ Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) 
   out.attr("dim") = Rcpp::IntegerVector::create(n, K, static_cast<int>(iterations.size()));
   Rcpp::CharacterVector names(iterations.size());
   for (std::size_t j = 0; j < iterations.size(); ++j) names[j] = std::to_string(iterations[j]);
-  out.attr("dimnames") = Rcpp::List::create(R_NilValue, R_NilValue, names);
+  // the components named here, so that R need not copy the array to name them
+  Rcpp::CharacterVector components(K);
+  for (int k = 0; k < K; ++k) components[k] = std::to_string(k + 1);
+  out.attr("dimnames") = Rcpp::List::create(R_NilValue, components, names);
   return out;
 }
 
