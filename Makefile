@@ -78,8 +78,14 @@ deps-check:
 
 # Only for `make bench`, never for CI. A peer that does not install is left out
 # (bench/bench.R runs the peers it finds), so its failure does not stop the bench.
+# The peers go into a private library (.bench-lib), never the machine's site
+# library, where a newer Rcpp pulled in by a peer would change what every build uses.
+BENCH_LIB      := $(CURDIR)/.bench-lib
+WITH_BENCH_LIB := R_LIBS="$(BENCH_LIB)$${R_LIBS:+:$$R_LIBS}"
+
 deps-bench:
-	-$(RSCRIPT) tools/install-deps.R --bench
+	@mkdir -p $(BENCH_LIB)
+	-$(WITH_BENCH_LIB) $(RSCRIPT) tools/install-deps.R --bench
 
 install: $(INSTALLED)
 
@@ -131,7 +137,7 @@ check: deps-check
 
 # Speed and memory against mclust, mixtools and scikit-learn (bench/bench.R).
 bench: install deps-bench
-	$(WITH_LIB) $(RSCRIPT) bench/bench.R
+	R_LIBS="$(LIB):$(BENCH_LIB)$${R_LIBS:+:$$R_LIBS}" $(RSCRIPT) bench/bench.R
 
 # Memory safety: gmmem built with gcc's AddressSanitizer and UndefinedBehaviorSanitizer in a
 # scratch copy, the test suite, examples and demo run under it. Not part of `make check`.
@@ -157,5 +163,5 @@ stepper-test: install
 	R_LIBS="$(LIB):$(BROWSER_LIB)$${R_LIBS:+:$$R_LIBS}" timeout 300 $(RSCRIPT) tests/browser/stepper.R
 
 clean:
-	rm -rf .lib .browser-lib stepper-shots $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
+	rm -rf .lib .bench-lib .browser-lib stepper-shots $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
 	rm -f src/*.o src/*.so src/*.dll src/symbols.rds

@@ -76,7 +76,7 @@ as_data_matrix <- function(data, arg = "data", names_required = FALSE) {
     abort_arg(arg, "has NA or NaN values in ", length(rows), " row", if (length(rows) > 1L) "s",
               " (", rows_list(rows), "). Drop them first, for example with na.omit().")
   }
-  if (any(!is.finite(data))) {
+  if (is.double(data) && !all_finite_cpp(data)) {
     rows <- which(rowSums(!is.finite(data)) > 0L)
     abort_arg(arg, "has infinite values in ", length(rows), " row", if (length(rows) > 1L) "s",
               " (", rows_list(rows), ").")
@@ -129,9 +129,9 @@ formula_data <- function(data, pi) {
 # fitted however EM is started: say so before any C++ runs. Variances below
 # 1e-300 lose their digits in the M-step's sums; n times the variance must
 # stay below 1e305 for those sums not to overflow.
-check_data_scale <- function(X, arg = "data") {
-  spread <- apply(X, 2L, function(x) max(x) - min(x))
-  v <- colMeans((X - rep(colMeans(X), each = nrow(X)))^2)
+check_data_scale <- function(X, arg = "data", summary = column_summary_cpp(X, FALSE)) {
+  spread <- summary$max - summary$min
+  v <- summary$var
   bad <- spread > 0 & (!is.finite(v) | v < 1e-300 | v * nrow(X) > 1e305)
   if (any(bad)) {
     abort_arg(arg, "has ", column_label(X, which(bad)), " whose spread is too ",
@@ -147,11 +147,12 @@ check_data_scale <- function(X, arg = "data") {
 # spherical ones), or, for full covariances, columns that are exactly linear
 # combinations of others. Only without reg_covar, which makes such fits
 # well-posed.
-check_data_rank <- function(X, structure = "full", arg = "data") {
+check_data_rank <- function(X, structure = "full", arg = "data",
+                            summary = column_summary_cpp(X, structure == "full")) {
   n <- nrow(X)
   d <- ncol(X)
   if (n == 1L) return(invisible(X))
-  constant <- which(apply(X, 2L, function(x) all(x == x[1L])))
+  constant <- which(summary$min == summary$max)
   if (structure == "spherical" && length(constant) < d) return(invisible(X))
   if (length(constant) > 0L) {
     abort_arg(arg, "has ", column_label(X, constant), " that ", if (length(constant) == 1L) "is" else "are",
@@ -163,8 +164,7 @@ check_data_rank <- function(X, structure = "full", arg = "data") {
     abort_arg(arg, "has ", n, " rows and ", d, " columns: full covariances need more rows than columns. ",
               "Set `reg_covar` > 0, or reduce the number of columns.")
   }
-  centred <- X - rep(colMeans(X), each = n)
-  R <- suppressWarnings(chol(stats::cov2cor(crossprod(centred)), pivot = TRUE))
+  R <- suppressWarnings(chol(stats::cov2cor(summary$gram), pivot = TRUE))
   rank <- attr(R, "rank")
   if (rank < d) {
     dependent <- sort(attr(R, "pivot")[(rank + 1L):d])

@@ -76,7 +76,8 @@ new_gmm_em <- function(res, X, start, call, control, starts, weights = NULL, sha
     isTRUE(res$converged)
   }
   resp <- res$resp
-  dimnames(resp)[[2L]] <- component
+  # the in-memory core names the components already: renaming would copy the array
+  if (!identical(dimnames(resp)[[2L]], component)) dimnames(resp)[[2L]] <- component
   fit <- list(
     params = params_frame(path, names),
     loglik = data.frame(iteration = 0:T, loglik = res$loglik, change = change),

@@ -201,11 +201,15 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   reg_covar <- check_number(reg_covar, "reg_covar", min = 0)
   threads <- check_threads(threads)
   model <- check_model(model, ncol(X))
-  check_data_scale(X)
+  # one pass over the data for the scale and rank checks: ranges, variances,
+  # and the centred cross-products when the rank check needs them
+  rank_needed <- reg_covar == 0 && max_iter > 0
+  summary <- column_summary_cpp(X, rank_needed && model_structure(model) == "full")
+  check_data_scale(X, summary = summary)
   # data no covariance of the model can describe: said before a start from z is
   # blamed for it (starts from k or a given start are checked first below)
-  rank_checked <- !is.null(z) && reg_covar == 0 && max_iter > 0
-  if (rank_checked) check_data_rank(X, model_structure(model))
+  rank_checked <- !is.null(z) && rank_needed
+  if (rank_checked) check_data_rank(X, model_structure(model), summary = summary)
   starts <- if (is.null(z)) {
     # a start chosen from k never picks a row that is not in the data (weight 0)
     in_data <- if (is.null(weights)) X else X[weights > 0, , drop = FALSE]
@@ -216,7 +220,7 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
                  given = c(pi = !is.null(pi), mu = !is.null(mu), Sigma = !is.null(Sigma),
                            init = !is.null(init), n_init = !is.null(n_init), seed = !is.null(seed)))
   }
-  if (!rank_checked && reg_covar == 0 && max_iter > 0) check_data_rank(X, model_structure(model))
+  if (!rank_checked && rank_needed) check_data_rank(X, model_structure(model), summary = summary)
   if (attr(starts, "init") %in% c("kmeans++", "random") && !model %in% c("VVV", "V")) {
     starts <- structure(lapply(starts, function(start) start_in_model(start, X, model, reg_covar)),
                         init = attr(starts, "init"))
@@ -240,10 +244,11 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
 # EM in memory from every start; best_of_starts() keeps the best and records failures.
 run_starts <- function(X, starts, max_iter, tol, reg_covar, plan, threads, model = "VVV", weights = NULL) {
   tol_core <- if (is.null(tol)) -1 else tol
+  kernel <- kernel_choice()
   best_of_starts(starts, function(start) {
     res <- em_fit_cpp(X, start$pi, start$mu, start$Sigma, max_iter, tol_core, reg_covar,
                       plan$all, plan$iterations, plan$budget, plan$path_bytes, threads, model,
-                      if (is.null(weights)) numeric() else weights)
+                      if (is.null(weights)) numeric() else weights, kernel)
     if (is.null(res$error)) res else em_condition(res$error, reg_covar, data_variances(X))
   })
 }
@@ -342,7 +347,7 @@ loglik_falls <- function(ll, skip_first = FALSE) {
 # start's own E-step, so that EM's first step cannot lose likelihood by
 # imposing the structure.
 start_in_model <- function(start, X, model, reg_covar) {
-  r <- em_estep_cpp(X, start$pi, start$mu, start$Sigma, 1L)
+  r <- em_estep_cpp(X, start$pi, start$mu, start$Sigma, 1L, kernel_choice())
   if (!is.null(r$error)) return(start)
   moved <- mstep_cpp(X, r$resp, model, reg_covar)
   ok <- all(vapply(seq_along(moved$pi), function(j) is_positive_definite_cpp(matrix(moved$Sigma[, , j], ncol(X))),

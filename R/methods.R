@@ -99,7 +99,7 @@ final_estep <- function(object, X, arg = "newdata") estep_at(object, X, object$n
 # The same for the parameters of any iteration t.
 estep_at <- function(object, X, t, arg = "newdata") {
   theta <- params_at(object, t)
-  res <- em_estep_cpp(X, theta$pi, theta$mu, theta$Sigma, gmm_threads())
+  res <- em_estep_cpp(X, theta$pi, theta$mu, theta$Sigma, gmm_threads(), kernel_choice())
   if (!is.null(res$error)) {
     cond <- em_condition(res$error, 0, 1)
     abort_arg(arg, "cannot be clustered with the fitted parameters: ",

@@ -114,7 +114,7 @@ gmm_stats <- function(data, params, model = "VVV", weights = NULL, threads = 1L)
 # The statistics of a checked chunk for checked parameters (pi, mu d x K, Sigma d x d x K).
 stats_of_chunk <- function(X, weights, theta, model, threads = 1L, names = colnames(X)) {
   res <- em_stats_cpp(X, if (is.null(weights)) numeric() else weights, theta$pi, theta$mu, theta$Sigma, model,
-                      threads)
+                      threads, kernel_choice())
   if (!is.null(res$error)) {
     res$error$iteration <- 0L
     stop(em_condition(res$error, 0, data_variances(X)))

@@ -201,17 +201,17 @@ shard_pass <- function(source, theta, model, threads, iteration, at, sizes = FAL
   shape <- chunks(function(chunk) {
     w <- if (is.null(chunk$w)) numeric() else chunk$w
     if (resp) {
-      e <- em_estep_cpp(chunk$X, theta$pi, theta$mu, theta$Sigma, threads)
+      e <- em_estep_cpp(chunk$X, theta$pi, theta$mu, theta$Sigma, threads, kernel_choice())
       if (!is.null(e$error)) chunk_error(e$error, iteration, at, seen, chunk$X)
       rows[[length(rows) + 1L]] <<- e$resp
       seen <<- seen + nrow(chunk$X)
       return(invisible())
     }
-    s <- em_stats_cpp(chunk$X, w, theta$pi, theta$mu, theta$Sigma, model, threads)
+    s <- em_stats_cpp(chunk$X, w, theta$pi, theta$mu, theta$Sigma, model, threads, kernel_choice())
     if (!is.null(s$error)) chunk_error(s$error, iteration, at, seen, chunk$X)
     acc <<- if (is.null(acc)) s else em_stats_merge_cpp(acc, s, model)
     if (sizes) {
-      e <- em_estep_cpp(chunk$X, theta$pi, theta$mu, theta$Sigma, threads)
+      e <- em_estep_cpp(chunk$X, theta$pi, theta$mu, theta$Sigma, threads, kernel_choice())
       cluster <- factor(hard_clusters(e$resp), levels = seq_len(K))
       weight <- if (length(w) == 0L) rep(1, nrow(chunk$X)) else w
       counts <<- counts + as.vector(tapply(weight, cluster, sum, default = 0))

@@ -12,9 +12,40 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// column_summary_cpp
+Rcpp::List column_summary_cpp(Eigen::Map<Eigen::MatrixXd> X, bool gram);
+RcppExport SEXP _gmmem_column_summary_cpp(SEXP XSEXP, SEXP gramSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
+    Rcpp::traits::input_parameter< bool >::type gram(gramSEXP);
+    rcpp_result_gen = Rcpp::wrap(column_summary_cpp(X, gram));
+    return rcpp_result_gen;
+END_RCPP
+}
+// all_finite_cpp
+bool all_finite_cpp(Rcpp::NumericVector x);
+RcppExport SEXP _gmmem_all_finite_cpp(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(all_finite_cpp(x));
+    return rcpp_result_gen;
+END_RCPP
+}
+// kernel_name_cpp
+std::string kernel_name_cpp(std::string choice);
+RcppExport SEXP _gmmem_kernel_name_cpp(SEXP choiceSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< std::string >::type choice(choiceSEXP);
+    rcpp_result_gen = Rcpp::wrap(kernel_name_cpp(choice));
+    return rcpp_result_gen;
+END_RCPP
+}
 // em_fit_cpp
-Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_budget, double path_bytes, int threads, std::string model, Rcpp::NumericVector weights);
-RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_budgetSEXP, SEXP path_bytesSEXP, SEXP threadsSEXP, SEXP modelSEXP, SEXP weightsSEXP) {
+Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_budget, double path_bytes, int threads, std::string model, Rcpp::NumericVector weights, std::string kernel);
+RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_budgetSEXP, SEXP path_bytesSEXP, SEXP threadsSEXP, SEXP modelSEXP, SEXP weightsSEXP, SEXP kernelSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
@@ -31,13 +62,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type weights(weightsSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_budget, path_bytes, threads, model, weights));
+    Rcpp::traits::input_parameter< std::string >::type kernel(kernelSEXP);
+    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_budget, path_bytes, threads, model, weights, kernel));
     return rcpp_result_gen;
 END_RCPP
 }
 // em_estep_cpp
-Rcpp::List em_estep_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int threads);
-RcppExport SEXP _gmmem_em_estep_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP threadsSEXP) {
+Rcpp::List em_estep_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int threads, std::string kernel);
+RcppExport SEXP _gmmem_em_estep_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP threadsSEXP, SEXP kernelSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
@@ -45,7 +77,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Eigen::MatrixXd >::type mu(muSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type Sigma(SigmaSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_estep_cpp(X, pi, mu, Sigma, threads));
+    Rcpp::traits::input_parameter< std::string >::type kernel(kernelSEXP);
+    rcpp_result_gen = Rcpp::wrap(em_estep_cpp(X, pi, mu, Sigma, threads, kernel));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -129,8 +162,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // em_stats_cpp
-Rcpp::List em_stats_cpp(Eigen::Map<Eigen::MatrixXd> X, Rcpp::NumericVector weights, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, std::string model, int threads);
-RcppExport SEXP _gmmem_em_stats_cpp(SEXP XSEXP, SEXP weightsSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP modelSEXP, SEXP threadsSEXP) {
+Rcpp::List em_stats_cpp(Eigen::Map<Eigen::MatrixXd> X, Rcpp::NumericVector weights, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, std::string model, int threads, std::string kernel);
+RcppExport SEXP _gmmem_em_stats_cpp(SEXP XSEXP, SEXP weightsSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP modelSEXP, SEXP threadsSEXP, SEXP kernelSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
@@ -140,7 +173,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type Sigma(SigmaSEXP);
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_stats_cpp(X, weights, pi, mu, Sigma, model, threads));
+    Rcpp::traits::input_parameter< std::string >::type kernel(kernelSEXP);
+    rcpp_result_gen = Rcpp::wrap(em_stats_cpp(X, weights, pi, mu, Sigma, model, threads, kernel));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -174,15 +208,18 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 14},
-    {"_gmmem_em_estep_cpp", (DL_FUNC) &_gmmem_em_estep_cpp, 5},
+    {"_gmmem_column_summary_cpp", (DL_FUNC) &_gmmem_column_summary_cpp, 2},
+    {"_gmmem_all_finite_cpp", (DL_FUNC) &_gmmem_all_finite_cpp, 1},
+    {"_gmmem_kernel_name_cpp", (DL_FUNC) &_gmmem_kernel_name_cpp, 1},
+    {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 15},
+    {"_gmmem_em_estep_cpp", (DL_FUNC) &_gmmem_em_estep_cpp, 6},
     {"_gmmem_is_positive_definite_cpp", (DL_FUNC) &_gmmem_is_positive_definite_cpp, 1},
     {"_gmmem_generate_numpy_cpp", (DL_FUNC) &_gmmem_generate_numpy_cpp, 7},
     {"_gmmem_draw_numpy_blocks_cpp", (DL_FUNC) &_gmmem_draw_numpy_blocks_cpp, 4},
     {"_gmmem_draw_r_full_cpp", (DL_FUNC) &_gmmem_draw_r_full_cpp, 3},
     {"_gmmem_mstep_cpp", (DL_FUNC) &_gmmem_mstep_cpp, 6},
     {"_gmmem_covariance_df_cpp", (DL_FUNC) &_gmmem_covariance_df_cpp, 3},
-    {"_gmmem_em_stats_cpp", (DL_FUNC) &_gmmem_em_stats_cpp, 7},
+    {"_gmmem_em_stats_cpp", (DL_FUNC) &_gmmem_em_stats_cpp, 8},
     {"_gmmem_em_stats_merge_cpp", (DL_FUNC) &_gmmem_em_stats_merge_cpp, 3},
     {"_gmmem_em_mstep_stats_cpp", (DL_FUNC) &_gmmem_em_mstep_stats_cpp, 7},
     {NULL, NULL, 0}

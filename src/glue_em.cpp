@@ -1,15 +1,16 @@
-// R entry points for EM: map R's vectors, call the core, return plain named lists.
+// R entry points for EM: map R's vectors, run the chosen kernel, return plain named lists.
 #include <RcppEigen.h>
 #include <gmmem/em.h>
 #include <algorithm>
+#include <string>
 #include <vector>
-#include "r_adapters.h"
+#include "glue_kernel.h"
 #include "glue_models.h"
-#include "glue_params.h"
+#include "r_adapters.h"
 
 namespace {
 
-// The kept matrices as one n x K x kept array named by iteration. Each matrix
+// The kept matrices as one n x K x kept array named by component and iteration. Each matrix
 // is freed once copied, so the peak is the array plus one matrix.
 Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) {
   const std::vector<int>& iterations = sink.iterations();
@@ -23,88 +24,108 @@ Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) 
   out.attr("dim") = Rcpp::IntegerVector::create(n, K, static_cast<int>(iterations.size()));
   Rcpp::CharacterVector names(iterations.size());
   for (std::size_t j = 0; j < iterations.size(); ++j) names[j] = std::to_string(iterations[j]);
-  out.attr("dimnames") = Rcpp::List::create(R_NilValue, R_NilValue, names);
+  // the components named here, so that R need not copy the array to name them
+  Rcpp::CharacterVector components(K);
+  for (int k = 0; k < K; ++k) components[k] = std::to_string(k + 1);
+  out.attr("dimnames") = Rcpp::List::create(R_NilValue, components, names);
   return out;
 }
 
+// The callbacks the kernels reach R and the kept matrices through.
+void interrupt_callback(void*) { RInterrupt()(); }
+
+double* allocate_or_flag(gmmem::KeptResponsibilities& sink, int t, bool last, bool* out_of_memory) {
+  try {
+    return last ? sink.last_slot(t) : sink.slot(t);
+  } catch (const gmmem::em_error&) {
+    *out_of_memory = true;
+    return nullptr;
+  }
+}
+double* slot_callback(void* self, int t, bool* out_of_memory) {
+  return allocate_or_flag(*static_cast<gmmem::KeptResponsibilities*>(self), t, false, out_of_memory);
+}
+double* last_slot_callback(void* self, int t, bool* out_of_memory) {
+  return allocate_or_flag(*static_cast<gmmem::KeptResponsibilities*>(self), t, true, out_of_memory);
+}
+void discard_callback(void* self, int t) { static_cast<gmmem::KeptResponsibilities*>(self)->discard(t); }
+
 }  // namespace
+
+// The name of the kernel that `choice` ("auto", "portable" or "avx2+fma") runs.
+// [[Rcpp::export(rng = false)]]
+std::string kernel_name_cpp(std::string choice) { return kernel_for(choice).name; }
 
 // EM from the given start, with case weights when `weights` is not empty. Returns the whole trace as arrays, or list(error = ...)
 // when a step cannot go on, so that R raises a classed error naming the iteration.
 // Kept responsibilities: every iteration (keep_all), those in keep_iterations, and
 // with keep_budget >= 0 every iteration while that many bytes last, the path of
 // each iteration run costing path_bytes (see gmmem::KeptResponsibilities); the
-// last iteration's always. `model` is the
-// covariance structure, by mclust's name.
+// last iteration's always. `model` is the covariance structure, by mclust's
+// name; `kernel` as kernel_name_cpp() takes it.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
                       Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar,
                       bool keep_all, std::vector<int> keep_iterations, double keep_budget, double path_bytes,
-                      int threads, std::string model, Rcpp::NumericVector weights) {
-  gmmem::Control control;
-  control.model = covariance_model_from_r(model, static_cast<int>(X.cols()));
-  control.max_iter = max_iter;
-  control.tol = tol;
-  control.reg_covar = reg_covar;
-  control.threads = threads;
-  control.keep.all = keep_all;
-  control.keep.iterations = keep_iterations;
-  const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols()), K = static_cast<int>(pi.size());
-  control.keep.budget = keep_budget;
-  control.keep.matrix_bytes = 8.0 * n * K;
-  control.keep.path_bytes = path_bytes;
-  gmmem::KeptResponsibilities sink(n, K, control.keep);
+                      int threads, std::string model, Rcpp::NumericVector weights, std::string kernel = "auto") {
+  const gmmem_kernel::Kernel& chosen = kernel_for(kernel);
+  gmmem_kernel::FitInput in = kernel_input(X, weights, pi, mu, Sigma, threads);
+  in.model = static_cast<int>(covariance_model_from_r(model, in.d));
+  in.max_iter = max_iter;
+  in.tol = tol;
+  in.reg_covar = reg_covar;
+  in.keep_all = keep_all;
+  in.keep_iterations = keep_iterations.data();
+  in.n_keep_iterations = static_cast<int>(keep_iterations.size());
+  in.keep_budget = keep_budget;
+  in.path_bytes = path_bytes;
+  const int n = in.n, d = in.d, K = in.K;
 
-  gmmem::Trace trace;
-  try {
-    gmmem::EmRunner runner(X.data(), n, d, control, weights.size() > 0 ? weights.begin() : nullptr);
-    trace = runner.run(params_from_r(pi, mu, Sigma), RInterrupt(), sink);
-  } catch (const gmmem::em_error& e) {
-    return Rcpp::List::create(Rcpp::Named("error") = em_error_to_r(e));
-  }
+  gmmem::KeepPlan plan;
+  plan.all = keep_all;
+  plan.iterations = keep_iterations;
+  plan.budget = keep_budget;
+  plan.matrix_bytes = 8.0 * n * K;
+  plan.path_bytes = path_bytes;
+  gmmem::KeptResponsibilities sink(n, K, plan);
+  gmmem_kernel::Callbacks callbacks;
+  callbacks.self = &sink;
+  callbacks.interrupt = &interrupt_callback;
+  callbacks.slot = &slot_callback;
+  callbacks.last_slot = &last_slot_callback;
+  callbacks.discard = &discard_callback;
 
-  const int T = trace.n_iter;
+  gmmem_kernel::FitOutput out;
+  chosen.fit(in, callbacks, out);
+  if (out.error_kind >= 0) return Rcpp::List::create(Rcpp::Named("error") = failure_to_r(out));
+
+  const int T = out.n_iter;
   Rcpp::NumericMatrix pi_out(K, T + 1);
-  Rcpp::NumericVector mu_out(static_cast<R_xlen_t>(d) * K * (T + 1));
-  Rcpp::NumericVector Sigma_out(static_cast<R_xlen_t>(d) * d * K * (T + 1));
-  for (int t = 0; t <= T; ++t) {
-    const gmmem::Params& theta = trace.params[t];
-    std::copy(theta.pi.data(), theta.pi.data() + K, pi_out.begin() + static_cast<R_xlen_t>(t) * K);
-    std::copy(theta.mu.data(), theta.mu.data() + d * K, mu_out.begin() + static_cast<R_xlen_t>(t) * d * K);
-    for (int k = 0; k < K; ++k) {
-      std::copy(theta.Sigma[k].data(), theta.Sigma[k].data() + d * d,
-                Sigma_out.begin() + (static_cast<R_xlen_t>(t) * K + k) * d * d);
-    }
-  }
-  trace.params.clear();
-  trace.params.shrink_to_fit();
+  std::copy(out.pi.begin(), out.pi.end(), pi_out.begin());
+  Rcpp::NumericVector mu_out(out.mu.begin(), out.mu.end());
+  Rcpp::NumericVector Sigma_out(out.Sigma.begin(), out.Sigma.end());
   mu_out.attr("dim") = Rcpp::IntegerVector::create(d, K, T + 1);
   Sigma_out.attr("dim") = Rcpp::IntegerVector::create(d, d, K, T + 1);
 
   return Rcpp::List::create(
       Rcpp::Named("pi") = pi_out, Rcpp::Named("mu") = mu_out, Rcpp::Named("Sigma") = Sigma_out,
-      Rcpp::Named("loglik") = Rcpp::wrap(trace.loglik), Rcpp::Named("resp") = kept_array(sink, n, K),
-      Rcpp::Named("n_iter") = T, Rcpp::Named("converged") = trace.converged,
-      Rcpp::Named("decreases") = trace.decreases,
-      Rcpp::Named("largest_decrease") = trace.largest_decrease);
+      Rcpp::Named("loglik") = Rcpp::wrap(out.loglik), Rcpp::Named("resp") = kept_array(sink, n, K),
+      Rcpp::Named("n_iter") = T, Rcpp::Named("converged") = out.converged,
+      Rcpp::Named("decreases") = out.decreases,
+      Rcpp::Named("largest_decrease") = out.largest_decrease);
 }
 
 // The E-step alone: responsibilities (n x K) and log-likelihood of given parameters.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List em_estep_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu,
-                        Rcpp::NumericVector Sigma, int threads) {
-  gmmem::Control control;
-  control.threads = threads;
-  const int n = static_cast<int>(X.rows()), K = static_cast<int>(pi.size());
-  gmmem::EmRunner runner(X.data(), n, static_cast<int>(X.cols()), control);
-  Rcpp::NumericMatrix resp(n, K);
-  double loglik = 0.0;
-  try {
-    loglik = runner.responsibilities(params_from_r(pi, mu, Sigma), resp.begin());
-  } catch (const gmmem::em_error& e) {
-    return Rcpp::List::create(Rcpp::Named("error") = em_error_to_r(e));
-  }
-  return Rcpp::List::create(Rcpp::Named("resp") = resp, Rcpp::Named("loglik") = loglik);
+                        Rcpp::NumericVector Sigma, int threads, std::string kernel = "auto") {
+  const gmmem_kernel::Kernel& chosen = kernel_for(kernel);
+  const gmmem_kernel::FitInput in = kernel_input(X, Rcpp::NumericVector(), pi, mu, Sigma, threads);
+  Rcpp::NumericMatrix resp(in.n, in.K);
+  gmmem_kernel::FitOutput out;
+  chosen.estep(in, resp.begin(), out);
+  if (out.error_kind >= 0) return Rcpp::List::create(Rcpp::Named("error") = failure_to_r(out));
+  return Rcpp::List::create(Rcpp::Named("resp") = resp, Rcpp::Named("loglik") = out.loglik[0]);
 }
 
 // The core's positive-definiteness test, so that R checks a given covariance

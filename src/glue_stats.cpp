@@ -1,8 +1,8 @@
 // R entry points for EM driven from outside: one chunk's sums, their merge, and the M-step from them.
 #include <RcppEigen.h>
-#include <gmmem/em.h>
 #include <gmmem/moments.h>
 #include <gmmem/mstep.h>
+#include "glue_kernel.h"
 #include "glue_models.h"
 #include "glue_params.h"
 
@@ -47,21 +47,27 @@ gmmem::ChunkSums sums_from_r(const Rcpp::List& x) {
 }  // namespace
 
 // One chunk's sums for the parameters pi, mu (d x K), Sigma (d x d x K), with
-// case weights when `weights` is not empty; list(error = ...) when a
-// covariance is singular or a row has no finite density.
+// case weights when `weights` is not empty, by the chosen kernel (`kernel` as
+// kernel_name_cpp() takes it); list(error = ...) when a covariance is
+// singular or a row has no finite density.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List em_stats_cpp(Eigen::Map<Eigen::MatrixXd> X, Rcpp::NumericVector weights, Eigen::VectorXd pi,
-                        Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, std::string model, int threads) {
-  gmmem::Control control;
-  control.model = covariance_model_from_r(model, static_cast<int>(X.cols()));
-  control.threads = threads;
-  const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols()), K = static_cast<int>(pi.size());
-  gmmem::EmRunner runner(X.data(), n, d, control, weights.size() > 0 ? weights.begin() : nullptr);
-  try {
-    return sums_to_r(runner.statistics(params_from_r(pi, mu, Sigma)), d, K);
-  } catch (const gmmem::em_error& e) {
-    return Rcpp::List::create(Rcpp::Named("error") = em_error_to_r(e));
-  }
+                        Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, std::string model, int threads,
+                        std::string kernel = "auto") {
+  const gmmem_kernel::Kernel& chosen = kernel_for(kernel);
+  gmmem_kernel::FitInput in = kernel_input(X, weights, pi, mu, Sigma, threads);
+  in.model = static_cast<int>(covariance_model_from_r(model, in.d));
+  gmmem_kernel::StatsOutput out;
+  chosen.stats(in, out);
+  if (out.error_kind >= 0) return Rcpp::List::create(Rcpp::Named("error") = failure_to_r(out));
+  gmmem::ChunkSums sums;
+  sums.loglik = out.loglik;
+  sums.rows = out.rows;
+  sums.total_weight = out.total_weight;
+  sums.weight = Eigen::Map<const Eigen::VectorXd>(out.weight.data(), in.K);
+  sums.offset = Eigen::Map<const Eigen::MatrixXd>(out.offset.data(), in.d, in.K);
+  sums.scatter = Eigen::Map<const Eigen::MatrixXd>(out.scatter.data(), in.d * in.d, in.K);
+  return sums_to_r(sums, in.d, in.K);
 }
 
 // a and b merged (both about the same references).

@@ -51,6 +51,10 @@ public:
     for (int t = 1; t <= control_.max_iter; ++t) {
       interrupt();
       double* r_t = sink.slot(t);
+      // Iteration max_iter is the last unless the fit converges there (then
+      // discarded below): its responsibilities, always kept, come from this
+      // pass rather than from one more at the end.
+      if (!r_t && t == control_.max_iter) r_t = sink.last_slot(t);
       const ChunkSums sums = pass(trace.params.back(), prepared, true, r_t, t);
       // This pass ran the E-step of theta_{t-1}, so it also measured l(theta_{t-1}).
       record_loglik(trace, sums.loglik);
@@ -207,24 +211,50 @@ private:
     Eigen::ArrayXd quad, proj, top, total;
   };
 
+  // One chunk of rows, in the steps below: log densities, their normalisation
+  // into l(theta) and responsibilities, and (when `accumulate`) the moments.
   void chunk_pass(const Params& theta, const std::vector<PreparedComponent>& prepared,
                   bool accumulate, double* resp, int first_row, int m, ChunkSums& out,
                   ChunkScratch& s) const {
     const int K = theta.k();
-    const int d = d_;
     out.clear();
+    log_densities(theta, prepared, first_row, m, s);
+    normalise(K, m, s);
+    if (!chunk_loglik(K, first_row, m, s, out)) return;
+    to_responsibilities(K, m, s);
+    if (resp) write_responsibilities(resp, K, first_row, m, s);
+    if (!accumulate) return;
+    if (weights_) weight_responsibilities(K, first_row, m, s);
+    accumulate_moments(K, m, s, out);
+  }
+
+  // s.centred = x_i - mu_k; s.logp = log pi_k N(x_i | k); s.top = max_k of it.
+  void log_densities(const Params& theta, const std::vector<PreparedComponent>& prepared, int first_row,
+                     int m, ChunkScratch& s) const {
+    const int d = d_;
     auto quad = s.quad.head(m);
     auto proj = s.proj.head(m);
     auto top = s.top.head(m);
-    auto total = s.total.head(m);
-
-    for (int k = 0; k < K; ++k) {
+    for (int k = 0; k < theta.k(); ++k) {
       const double* mu = theta.mu.col(k).data();
       for (int j = 0; j < d; ++j) {
         const double* column = X_ + static_cast<std::ptrdiff_t>(j) * n_ + first_row;
         s.centred.col(k * d + j).head(m) = Eigen::Map<const Eigen::ArrayXd>(column, m) - mu[j];
       }
       const Eigen::MatrixXd& Li = prepared[k].chol_inverse;
+      if (d <= 2) {
+        // one fused loop over the rows instead of one per term
+        const auto c0 = s.centred.col(k * d).head(m);
+        if (d == 1) {
+          s.logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * (Li(0, 0) * c0).square();
+        } else {
+          const auto c1 = s.centred.col(k * d + 1).head(m);
+          s.logp.col(k).head(m) = prepared[k].log_weight_norm -
+                                  0.5 * ((Li(0, 0) * c0).square() + (Li(1, 0) * c0 + Li(1, 1) * c1).square());
+        }
+        if (k == 0) top = s.logp.col(0).head(m); else top = top.max(s.logp.col(k).head(m));
+        continue;
+      }
       // A diagonal covariance has a diagonal factor: its exact zeros add nothing.
       const bool diagonal = Li.isDiagonal(0.0);
       for (int j = 0; j < d; ++j) {
@@ -239,13 +269,24 @@ private:
       s.logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * quad;
       if (k == 0) top = s.logp.col(0).head(m); else top = top.max(s.logp.col(k).head(m));
     }
+  }
+
+  // s.logp becomes exp(logp - top) and s.total its sum over k.
+  void normalise(int K, int m, ChunkScratch& s) const {
+    auto top = s.top.head(m);
+    auto total = s.total.head(m);
     for (int k = 0; k < K; ++k) {
       s.logp.col(k).head(m) = (s.logp.col(k).head(m) - top).exp();
       if (k == 0) total = s.logp.col(0).head(m); else total += s.logp.col(k).head(m);
     }
-    // l(theta) over the chunk is sum(top) + sum(log(total)). Each total lies in
-    // [1, K], so a product of `block` of them stays below 2^1000: one log per
-    // block instead of one per row, to the same accuracy as the sum of logs.
+  }
+
+  // The chunk's l(theta), sum_i w_i (top_i + log total_i), its rows and total
+  // weight into `out`; false (with out.bad_row set) when some row counted has
+  // no finite density.
+  bool chunk_loglik(int K, int first_row, int m, const ChunkScratch& s, ChunkSums& out) const {
+    auto top = s.top.head(m);
+    auto total = s.total.head(m);
     double loglik = 0.0;
     if (weights_) {
       // a row of weight 0 is not in the data: it neither counts nor can fail
@@ -255,12 +296,15 @@ private:
         const double term = top[i] + std::log(total[i]);
         if (!std::isfinite(term)) {
           out.bad_row = first_row + i;
-          return;
+          return false;
         }
         loglik += w[i] * term;
       }
       out.total_weight = w.sum();
     } else {
+      // Each total lies in [1, K], so a product of `block` of them stays below
+      // 2^1000: one log per block instead of one per row, to the same accuracy
+      // as the sum of logs.
       const int block = std::max(1, static_cast<int>(1000.0 / std::log2(K + 1.0)));
       loglik = top.sum();
       for (int b = 0; b < m; b += block) {
@@ -272,7 +316,7 @@ private:
         for (int i = 0; i < m; ++i) {
           if (!std::isfinite(top[i] + std::log(total[i]))) {
             out.bad_row = first_row + i;
-            return;
+            return false;
           }
         }
       }
@@ -280,19 +324,35 @@ private:
     }
     out.loglik = loglik;
     out.rows = m;
+    return true;
+  }
+
+  // s.logp becomes r_ik.
+  void to_responsibilities(int K, int m, ChunkScratch& s) const {
+    auto total = s.total.head(m);
     total = total.inverse();
     for (int k = 0; k < K; ++k) s.logp.col(k).head(m) *= total;
-    if (resp) {
-      Eigen::Map<Eigen::MatrixXd>(resp, n_, K).middleRows(first_row, m) = s.logp.topRows(m).matrix();
-    }
-    if (!accumulate) return;
-    if (weights_) {
-      const Eigen::Map<const Eigen::ArrayXd> w(weights_ + first_row, m);
-      for (int k = 0; k < K; ++k) {
-        s.logp.col(k).head(m) = (w > 0.0).select(s.logp.col(k).head(m) * w, 0.0);
-      }
-    }
+  }
 
+  void write_responsibilities(double* resp, int K, int first_row, int m, const ChunkScratch& s) const {
+    Eigen::Map<Eigen::MatrixXd>(resp, n_, K).middleRows(first_row, m) = s.logp.topRows(m).matrix();
+  }
+
+  // s.logp becomes w_i r_ik (0 for rows of weight 0, whatever their r).
+  void weight_responsibilities(int K, int first_row, int m, ChunkScratch& s) const {
+    const Eigen::Map<const Eigen::ArrayXd> w(weights_ + first_row, m);
+    for (int k = 0; k < K; ++k) {
+      s.logp.col(k).head(m) = (w > 0.0).select(s.logp.col(k).head(m) * w, 0.0);
+    }
+  }
+
+  // Each component's weight, and its moments about the chunk's own weighted
+  // mean o, which merge_sums() then pools. First about the reference: M - N o
+  // o^T loses at most 10 bits when N o_j^2 <= (1 - 2^-10) M_jj, that is when
+  // the mean moved by less than 32 standard deviations, as it nearly always
+  // has; otherwise the chunk is centred on o and its moments taken again.
+  void accumulate_moments(int K, int m, ChunkScratch& s, ChunkSums& out) const {
+    const int d = d_;
     // spherical and diagonal structures read only the variances
     const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
     for (int k = 0; k < K; ++k) {
@@ -300,18 +360,14 @@ private:
       const double weight = r.sum();
       out.weight[k] = weight;
       if (!(weight > 0.0)) continue;
-      // Moments about the chunk's own weighted mean o, which merge_sums() then
-      // pools. First about the reference: M - N o o^T loses at most 10 bits
-      // when N o_j^2 <= (1 - 2^-10) M_jj, that is when the mean moved by less
-      // than 32 standard deviations, as it nearly always has; otherwise the
-      // chunk is centred on o and its moments taken again.
+      // each sum is one fused loop over the rows: r c_j c_l is formed as (r c_j) c_l, never stored
       bool moved_far = false;
       for (int j = 0; j < d; ++j) {
-        proj = r * s.centred.col(k * d + j).head(m);
-        const double offset = proj.sum() / weight;
+        const auto cj = s.centred.col(k * d + j).head(m);
+        const double offset = (r * cj).sum() / weight;
         out.offset(j, k) = offset;
         const int last = variances_only ? j + 1 : d;
-        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
+        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (r * cj * s.centred.col(k * d + l).head(m)).sum();
         if (!(weight * offset * offset <= (1.0 - 1.0 / 1024.0) * out.scatter(j * d + j, k))) moved_far = true;
       }
       if (!moved_far) {
@@ -323,9 +379,9 @@ private:
       }
       for (int j = 0; j < d; ++j) s.centred.col(k * d + j).head(m) -= out.offset(j, k);
       for (int j = 0; j < d; ++j) {
-        proj = r * s.centred.col(k * d + j).head(m);
+        const auto cj = s.centred.col(k * d + j).head(m);
         const int last = variances_only ? j + 1 : d;
-        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (proj * s.centred.col(k * d + l).head(m)).sum();
+        for (int l = j; l < last; ++l) out.scatter(j * d + l, k) = (r * cj * s.centred.col(k * d + l).head(m)).sum();
       }
     }
   }

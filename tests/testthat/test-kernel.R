@@ -1,0 +1,113 @@
+# The two compiled kernels: the choice, their agreement at every iteration, and thread-count invariance.
+
+with_kernel <- function(kernel, code) {
+  old <- options(gmmem.kernel = kernel)
+  on.exit(options(old))
+  force(code)
+}
+
+has_avx2_kernel <- function() identical(with_kernel("auto", gmm_kernel()), "avx2+fma")
+
+# Largest difference between two arrays of one iteration, relative to the larger of them.
+relative_gap <- function(a, b) {
+  scale <- max(abs(a), abs(b))
+  if (scale == 0) return(0)
+  max(abs(a - b)) / scale
+}
+
+# pi, mu, Sigma and the log-likelihood of every iteration, compared iteration by iteration.
+path_gaps <- function(fa, fb) {
+  T <- fa$n_iter
+  vapply(0:T, function(t) {
+    i <- as.character(t)
+    c(pi = relative_gap(fa$path$pi[i, ], fb$path$pi[i, ]),
+      mu = relative_gap(fa$path$mu[, , i], fb$path$mu[, , i]),
+      Sigma = relative_gap(fa$path$Sigma[, , , i], fb$path$Sigma[, , , i]),
+      loglik = relative_gap(fa$path$loglik[t + 1L], fb$path$loglik[t + 1L]))
+  }, numeric(4))
+}
+
+# The parameters of iteration t as gmm_stats() takes them (mu K x d).
+stats_params <- function(fit, t) {
+  i <- as.character(t)
+  list(pi = fit$path$pi[i, ], mu = t(fit$path$mu[, , i]), Sigma = fit$path$Sigma[, , , i])
+}
+
+simulated <- function(n, K, d, seed) {
+  set.seed(seed)
+  centres <- matrix(rnorm(K * d, sd = 4), K, d)
+  labels <- sample.int(K, n, replace = TRUE)
+  X <- centres[labels, , drop = FALSE] + matrix(rnorm(n * d), n, d)
+  colnames(X) <- paste0("x", seq_len(d))
+  X
+}
+
+test_that("gmm_kernel() names the kernel and getOption('gmmem.kernel') chooses it per call", {
+  expect_true(gmm_kernel() %in% c("avx2+fma", "portable"))
+  expect_identical(with_kernel("portable", gmm_kernel()), "portable")
+  expect_identical(with_kernel(NULL, gmm_kernel()), with_kernel("auto", gmm_kernel()))
+  expect_error(with_kernel("sse9", gmm_kernel()), "`getOption\\(\"gmmem.kernel\"\\)` must be")
+  expect_error(with_kernel(c("auto", "portable"), gmm_kernel()), "`getOption\\(\"gmmem.kernel\"\\)` must be")
+  if (!has_avx2_kernel()) {
+    expect_error(with_kernel("avx2+fma", gmm_kernel()), "cannot run here")
+  } else {
+    expect_identical(with_kernel("avx2+fma", gmm_kernel()), "avx2+fma")
+  }
+})
+
+test_that("the AVX2 kernel and the portable one agree to 1e-12 at every iteration", {
+  skip_if_not(has_avx2_kernel(), "this CPU or build has no AVX2 + FMA kernel")
+  X3 <- simulated(3000, 4, 3, seed = 2)
+  set.seed(7)
+  w3 <- runif(3000, 0.2, 3)
+  w3[sample.int(3000, 50)] <- 0  # rows outside the data
+  problems <- list(
+    handout = function() gmm_em(generate_data(var1 = 3), pi = c(0.1, 0.9), mu = list(c(0.1, 0), c(0, 0)),
+                                Sigma = list(diag(0.1, 2), diag(0.1, 2)), max_iter = 60),
+    faithful = function() gmm_em(faithful, k = 3, seed = 1, max_iter = 40),
+    diagonal = function() gmm_em(X3, k = 4, seed = 3, model = "VVI", max_iter = 30),
+    tied = function() gmm_em(X3, k = 4, seed = 3, model = "EEE", max_iter = 30),
+    weighted = function() gmm_em(X3, k = 4, seed = 3, weights = w3, max_iter = 30),
+    weighted_VEV = function() gmm_em(X3, k = 3, seed = 4, model = "VEV", weights = w3, max_iter = 30),
+    spherical = function() gmm_em(X3, k = 4, seed = 3, model = "VII", max_iter = 30)
+  )
+  for (name in names(problems)) {
+    portable <- with_kernel("portable", problems[[name]]())
+    avx <- with_kernel("avx2+fma", problems[[name]]())
+    expect_identical(avx$n_iter, portable$n_iter)
+    gaps <- path_gaps(portable, avx)
+    expect_lte(max(gaps), 1e-12, label = paste(name, "largest relative gap"))
+    last <- dim(portable$resp)[3]
+    expect_lte(max(abs(portable$resp[, , last] - avx$resp[, , last])), 1e-12)
+  }
+  # one chunk's sums, weighted, under a tied model (gmm_stats(), the streamed fits)
+  theta <- stats_params(with_kernel("portable", problems$weighted()), 5)
+  stats <- lapply(c("portable", "avx2+fma"), function(kernel) {
+    with_kernel(kernel, gmm_stats(X3, theta, model = "EEE", weights = w3))
+  })
+  for (part in c("loglik", "weight", "offset", "scatter")) {
+    expect_lte(relative_gap(stats[[1]][[part]], stats[[2]][[part]]), 1e-12, label = part)
+  }
+  # the E-step alone (predict() and the views read it)
+  fit <- gmm_em(faithful, k = 2, seed = 1, max_iter = 10)
+  expect_lte(max(abs(with_kernel("portable", predict(fit, faithful, type = "prob")) -
+                       with_kernel("avx2+fma", predict(fit, faithful, type = "prob")))), 1e-12)
+})
+
+test_that("each kernel gives the same bits on one thread and on two", {
+  X <- simulated(24000, 3, 2, seed = 5)  # over 2 x 8192 rows, so two threads are used
+  kernels <- c("portable", if (has_avx2_kernel()) "avx2+fma")
+  for (kernel in kernels) {
+    one <- with_kernel(kernel, gmm_em(X, k = 3, seed = 1, max_iter = 15, threads = 1L, keep = "all"))
+    two <- with_kernel(kernel, gmm_em(X, k = 3, seed = 1, max_iter = 15, threads = 2L, keep = "all"))
+    expect_identical(two$path, one$path, label = kernel)
+    expect_identical(two$resp, one$resp, label = kernel)
+    w <- rep(c(0.5, 2, 1), length.out = nrow(X))
+    one <- with_kernel(kernel, gmm_em(X, k = 3, seed = 1, max_iter = 15, threads = 1L, model = "EVI", weights = w))
+    two <- with_kernel(kernel, gmm_em(X, k = 3, seed = 1, max_iter = 15, threads = 2L, model = "EVI", weights = w))
+    expect_identical(two$path, one$path, label = paste(kernel, "weighted EVI"))
+    theta <- stats_params(one, 3)
+    expect_identical(with_kernel(kernel, gmm_stats(X, theta, model = "EVI", weights = w, threads = 2L)),
+                     with_kernel(kernel, gmm_stats(X, theta, model = "EVI", weights = w, threads = 1L)))
+  }
+})
