@@ -10,6 +10,7 @@
 #   make sanitize   ASan + UBSan build in a scratch copy; tests, examples and demo under it (~5 min)
 #   make document   Rcpp::compileAttributes() + roxygen2::roxygenise()
 #   make stepper-test  gmm_stepper() driven in headless Chromium; screenshots in ./stepper-shots (not in CI)
+#   make tidyclust-test  the tidyclust engine against tidyclust's mclust engine; tidyclust into ./.tidyclust-lib (not in CI)
 #   make clean      remove everything the targets above made
 #
 # R and Rscript can be overridden: make check R=/opt/R/bin/R RSCRIPT=/opt/R/bin/Rscript
@@ -60,7 +61,7 @@ PKG_SOURCES := $(shell find DESCRIPTION NAMESPACE R src inst -type f \
 INSTALLED   := $(LIB)/$(PKG)/DESCRIPTION
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-dev deps-check deps-bench install demo test check bench sanitize document stepper-test clean
+.PHONY: help deps deps-dev deps-check deps-bench install demo test check bench sanitize document stepper-test tidyclust-test clean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -156,6 +157,18 @@ stepper-test: install
 	R_LIBS_USER=$(BROWSER_LIB) $(RSCRIPT) -e 'if (!requireNamespace("chromote", quietly = TRUE)) install.packages("chromote", lib = Sys.getenv("R_LIBS_USER"), repos = "https://cloud.r-project.org")'
 	R_LIBS="$(LIB):$(BROWSER_LIB)$${R_LIBS:+:$$R_LIBS}" timeout 300 $(RSCRIPT) tests/browser/stepper.R
 
+# The tidyclust engine (R/tidyclust_engine.R) tested against tidyclust's own mclust engine. Not part
+# of `make check` or CI: tidyclust needs newer tidymodels packages than Debian ships, built from CRAN
+# source into ./.tidyclust-lib (never machine-wide; Debian's r-cran-* for what is missing altogether)
+# by tools/install-tidyclust.R, once: the library stays until `make clean`.
+TIDYCLUST_LIB := $(CURDIR)/.tidyclust-lib
+
+$(TIDYCLUST_LIB)/tidyclust/DESCRIPTION:
+	$(RSCRIPT) tools/install-tidyclust.R $(TIDYCLUST_LIB)
+
+tidyclust-test: install $(TIDYCLUST_LIB)/tidyclust/DESCRIPTION
+	R_LIBS="$(LIB):$(TIDYCLUST_LIB)$${R_LIBS:+:$$R_LIBS}" NOT_CRAN=true $(RSCRIPT) -e 'testthat::test_file("tests/testthat/test-tidyclust.R", package = "$(PKG)", load_package = "installed", stop_on_failure = TRUE)'
+
 clean:
-	rm -rf .lib .browser-lib stepper-shots $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
+	rm -rf .lib .browser-lib .tidyclust-lib stepper-shots $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
 	rm -f src/*.o src/*.so src/*.dll src/symbols.rds
