@@ -163,6 +163,7 @@ mclust_start <- function(x, K, model) {
     abort_arg("init", "\"mclust\" needs the mclust package; install it or give `init = \"hc\"`.")
   }
   X <- as_data_matrix(x, "x", names_required = TRUE)
+  K <- check_whole_number(K, "num_clusters", min = 1, max = nrow(X))
   rows <- seq_len(nrow(X))
   subset <- mclust::mclust.options("subset")
   if (nrow(X) > subset) rows <- sort(sample.int(nrow(X), subset))
