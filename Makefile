@@ -171,8 +171,10 @@ TIDYCLUST_LIB := $(CURDIR)/.tidyclust-lib
 $(TIDYCLUST_LIB)/tidyclust/DESCRIPTION:
 	$(RSCRIPT) tools/install-tidyclust.R $(TIDYCLUST_LIB)
 
+# TZ: without it, loading the tidymodels packages asks timedatectl for the time zone, which warns
+# on a machine without systemd.
 tidyclust-test: install $(TIDYCLUST_LIB)/tidyclust/DESCRIPTION
-	R_LIBS="$(LIB):$(TIDYCLUST_LIB)$${R_LIBS:+:$$R_LIBS}" NOT_CRAN=true $(RSCRIPT) -e 'testthat::test_file("tests/testthat/test-tidyclust.R", package = "$(PKG)", load_package = "installed", stop_on_failure = TRUE)'
+	R_LIBS="$(LIB):$(TIDYCLUST_LIB)$${R_LIBS:+:$$R_LIBS}" TZ="$${TZ:-UTC}" NOT_CRAN=true $(RSCRIPT) -e 'testthat::test_file("tests/testthat/test-tidyclust.R", package = "$(PKG)", load_package = "installed", stop_on_failure = TRUE)'
 
 clean:
 	rm -rf .lib .browser-lib .tidyclust-lib stepper-shots $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
