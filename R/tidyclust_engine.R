@@ -124,6 +124,9 @@ gm_clust_model <- function(circular, zero_covariance, shared_orientation, shared
   if (is.null(num_clusters)) abort_arg("num_clusters", "must be given to fit a gm_clust() specification.")
   model <- gm_clust_model(circular, zero_covariance, shared_orientation, shared_shape, shared_size)
   engine_args <- list(...)
+  if (length(engine_args) && (is.null(names(engine_args)) || !all(nzchar(names(engine_args))))) {
+    abort_arg("set_engine", "arguments must be named, as gmm_em() names them.")
+  }
   if (any(c("k", "model", "data") %in% names(engine_args))) {
     abort_arg("set_engine", "must not set `k`, `model` or `data`: they come from gm_clust() and fit().")
   }
@@ -180,6 +183,7 @@ mclust_start <- function(x, K, model) {
 #' @rdname gmmem-tidyclust
 #' @export
 .gm_clust_predict_gmmem <- function(object, new_data, prefix = "Cluster_", labels = NULL) {
+  check_fit(object, "object")
   X <- model_rows(object, new_data, "new_data")
   component <- as.integer(hard_clusters(final_responsibilities(object, X, "new_data")))
   names <- cluster_names(length(object$final$pi), prefix, labels)

@@ -3,9 +3,7 @@
 #
 # Usage:  Rscript tools/install-deps.R [--dev] [--check] [--bench] [path/to/DESCRIPTION]
 #
-#   always   Depends, Imports, LinkingTo and Suggests, at least at their ">=" versions, except
-#            the Suggests named in DESCRIPTION's Config/gmmem/not-in-deps (tidyclust and what
-#            registering its engine needs: tens of minutes of CRAN builds, `make tidyclust-test` only)
+#   always   Depends, Imports, LinkingTo and Suggests, at least at their ">=" versions
 #   --dev    roxygen2 (make document), python3-numpy (data-raw/)
 #   --check  qpdf and HTML Tidy, without which R CMD check --as-cran gives a WARNING
 #            and a NOTE; pandoc for the vignettes
@@ -41,9 +39,6 @@ apt_helper <- file.path(dirname(script), "apt-install.sh")
 specs <- read.dcf(desc, fields = c("Depends", "Imports", "LinkingTo", "Suggests"))
 specs <- trimws(unlist(strsplit(specs[!is.na(specs)], ",")))
 specs <- specs[nzchar(specs)]
-skipped <- read.dcf(desc, fields = "Config/gmmem/not-in-deps")[1L, 1L]
-skipped <- if (is.na(skipped)) character() else trimws(strsplit(skipped, ",")[[1]])
-specs <- specs[!sub("\\s*\\(.*", "", specs) %in% skipped]
 pkgs <- sub("\\s*\\(.*", "", specs)
 mins <- ifelse(grepl(">=", specs), sub(".*>=\\s*([0-9.-]+).*", "\\1", specs), "0.0")
 extra <- c(if (dev) "roxygen2", if (bench) c("mclust", "mixtools", "Rmixmod", "mixture"))
