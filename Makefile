@@ -166,7 +166,7 @@ stepper-test: install
 
 # The tidyclust engine (R/tidyclust_engine.R) tested against tidyclust's own mclust engine. Not part
 # of `make check` or CI: tidyclust needs newer tidymodels packages than Debian ships, built from CRAN
-# source into ./.tidyclust-lib (never machine-wide; Debian's r-cran-* for what is missing altogether)
+# source into ./.tidyclust-lib (packages missing altogether come machine-wide from Debian's r-cran-*, as with `make deps`)
 # by tools/install-tidyclust.R, once: the library stays until `make clean`.
 TIDYCLUST_LIB := $(CURDIR)/.tidyclust-lib
 
