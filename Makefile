@@ -10,6 +10,7 @@
 #   make sanitize   ASan + UBSan build in a scratch copy; tests, examples and demo under it (~5 min)
 #   make document   Rcpp::compileAttributes() + roxygen2::roxygenise()
 #   make stepper-test  gmm_stepper() driven in headless Chromium; screenshots in ./stepper-shots (not in CI)
+#   make tidyclust-test  the tidyclust engine against tidyclust's mclust engine; tidyclust into ./.tidyclust-lib (not in CI)
 #   make clean      remove everything the targets above made
 #
 # R and Rscript can be overridden: make check R=/opt/R/bin/R RSCRIPT=/opt/R/bin/Rscript
@@ -46,7 +47,14 @@ MANUAL ?= $(if $(HAVE_LATEX),,--no-manual)
 # with the local clock instead of ending in "NOTE: unable to verify current time").
 #
 # tools/check.Makevars drops R's default -g for the check's build (see there).
+#
+# tidyclust and modelenv are in Enhances (gmmem adds an engine to tidyclust's registry in
+# modelenv), which `make deps` does not install: they take minutes of CRAN builds, and only
+# `make tidyclust-test` needs them. The check is told not to ask for them. (As Suggests they
+# would need _R_CHECK_FORCE_SUGGESTS_=false, and then --as-cran's orphaned-package check
+# downloads CRAN's web/packages/packages.rds for them, which this network does not reach.)
 CHECK_ENV := R_MAKEVARS_USER=$(CURDIR)/tools/check.Makevars \
+             _R_CHECK_PACKAGE_DEPENDS_IGNORE_MISSING_ENHANCES_=true \
              _R_CHECK_FUTURE_FILE_TIMESTAMPS_=false \
              _R_CHECK_SYSTEM_CLOCK_=false \
              _R_CHECK_CRAN_INCOMING_=false \
@@ -60,7 +68,7 @@ PKG_SOURCES := $(shell find DESCRIPTION NAMESPACE R src inst -type f \
 INSTALLED   := $(LIB)/$(PKG)/DESCRIPTION
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-dev deps-check deps-bench install demo test check bench sanitize document stepper-test clean
+.PHONY: help deps deps-dev deps-check deps-bench install demo test check bench sanitize document stepper-test tidyclust-test clean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -162,6 +170,20 @@ stepper-test: install
 	R_LIBS_USER=$(BROWSER_LIB) $(RSCRIPT) -e 'if (!requireNamespace("chromote", quietly = TRUE)) install.packages("chromote", lib = Sys.getenv("R_LIBS_USER"), repos = "https://cloud.r-project.org")'
 	R_LIBS="$(LIB):$(BROWSER_LIB)$${R_LIBS:+:$$R_LIBS}" timeout 300 $(RSCRIPT) tests/browser/stepper.R
 
+# The tidyclust engine (R/tidyclust_engine.R) tested against tidyclust's own mclust engine. Not part
+# of `make check` or CI: tidyclust needs newer tidymodels packages than Debian ships, built from CRAN
+# source into ./.tidyclust-lib (packages missing altogether come machine-wide from Debian's r-cran-*, as with `make deps`)
+# by tools/install-tidyclust.R, once: the library stays until `make clean`.
+TIDYCLUST_LIB := $(CURDIR)/.tidyclust-lib
+
+$(TIDYCLUST_LIB)/tidyclust/DESCRIPTION:
+	$(RSCRIPT) tools/install-tidyclust.R $(TIDYCLUST_LIB)
+
+# TZ: without it, loading the tidymodels packages asks timedatectl for the time zone, which warns
+# on a machine without systemd.
+tidyclust-test: install $(TIDYCLUST_LIB)/tidyclust/DESCRIPTION
+	R_LIBS="$(LIB):$(TIDYCLUST_LIB)$${R_LIBS:+:$$R_LIBS}" TZ="$${TZ:-UTC}" NOT_CRAN=true $(RSCRIPT) -e 'testthat::test_file("tests/testthat/test-tidyclust.R", package = "$(PKG)", load_package = "installed", stop_on_failure = TRUE)'
+
 clean:
-	rm -rf .lib .bench-lib .browser-lib stepper-shots $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
+	rm -rf .lib .bench-lib .browser-lib .tidyclust-lib stepper-shots $(CHECKDIR) $(PKG).Rcheck $(PKG)_*.tar.gz
 	rm -f src/*.o src/*.so src/*.dll src/symbols.rds

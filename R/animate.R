@@ -28,8 +28,8 @@
 #'   (whole numbers from 0 to `fit$n_iter` whose responsibilities the fit
 #'   kept). `NULL` shows every kept iteration, or, when the fit kept more than
 #'   150, 150 of them evenly spread from the first to the last.
-#' @param fps Frames, and so iterations, per second.
-#' @param pause Seconds the last frame is held before the animation loops.
+#' @param fps Frames, and so iterations, per second (at most 100).
+#' @param pause Seconds the last frame is held before the animation loops (at most 60).
 #' @param width,height Size of each frame in pixels.
 #' @param renderer `"gif"` for an animated GIF or `"mp4"` for a video.
 #' @param file `NULL`, or a file to write the animation to (a `.gif` or
@@ -68,6 +68,9 @@ animate_mixtures <- function(fit, iterations = NULL, dims = c(1, 2), radii = c(1
   palette <- check_colours(colours, K)
   fps <- check_positive(fps, "fps")
   pause <- check_positive(pause, "pause", zero = TRUE)
+  # GIF holds a frame for whole hundredths of a second, and the pause is that many frames more.
+  if (fps > 100) abort_arg("fps", "must be at most 100: a GIF frame lasts at least 1/100 s.")
+  if (pause > 60) abort_arg("pause", "must be at most 60 seconds (it is rendered as repeated frames).")
   width <- check_pixels(width, "width")
   height <- check_pixels(height, "height")
   renderer <- check_renderer_choice(renderer)
