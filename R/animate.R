@@ -37,7 +37,12 @@
 #' @param render `TRUE` to render the animation; `FALSE` to return the
 #'   unrendered gganimate object, to which layers, scales or themes can be
 #'   added before rendering it with [gganimate::animate()] (one frame per
-#'   iteration needs `nframes` equal to the number of iterations).
+#'   iteration needs `nframes` equal to the number of iterations). Printing
+#'   it renders it with gganimate's defaults (100 frames at 10 per second),
+#'   which gganimate adjusts to the number of iterations; with magick as the
+#'   renderer the adjusted rate can be one magick refuses ("fps must be a
+#'   factor of 100"), so render it with `gganimate::animate(anim, nframes =
+#'   <number of iterations>, fps = 10)`.
 #' @return With `render = TRUE` and no `file`, the animation as gganimate
 #'   returns it (for a GIF, a magick image; for a video, the path of a
 #'   temporary file), which is shown when printed. With a `file`, that path,
