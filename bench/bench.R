@@ -8,7 +8,7 @@
 #   Rscript bench/bench.R            full grid: n = 1e3 .. 1e6; K = 2, 5, 10; d = 2, 5, 10
 #   Rscript bench/bench.R --quick    n = 1e3 .. 1e5 only
 #   Rscript bench/bench.R --smoke    one small row of each table, to try the script (writes no file)
-#   Rscript bench/bench.R --n=1e3,1e4  the grid's rows at those n only, printed (writes no file)
+#   Rscript bench/bench.R --n=1e3 --d=5,10   only those rows of the grid, printed (writes no file)
 #
 # Run it with nothing else loading the machine: the numbers are wall-clock.
 
@@ -176,8 +176,13 @@ try_measure <- function(make, reps, inner = 1L) tryCatch(measure(make(), reps, i
 grid <- expand.grid(d = c(2L, 5L, 10L), K = c(2L, 5L, 10L),
                     n = if (quick) c(1e3, 1e4, 1e5) else c(1e3, 1e4, 1e5, 1e6))
 if (smoke) grid <- data.frame(d = 2L, K = 2L, n = 1e3)
-only_n <- sub("^--n=", "", grep("^--n=", args, value = TRUE))
-if (length(only_n)) grid <- grid[grid$n %in% as.numeric(strsplit(only_n, ",")[[1L]]), ]
+# --n=, --K=, --d=: only the grid's rows with those values (printed, no file written)
+filters <- grep("^--(n|K|d)=", args, value = TRUE)
+for (f in filters) {
+  col <- sub("^--(n|K|d)=.*", "\\1", f)
+  grid <- grid[grid[[col]] %in% as.numeric(strsplit(sub("^--.=", "", f), ",")[[1L]]), ]
+}
+only_n <- filters
 rows <- list()
 for (g in seq_len(nrow(grid))) {
   n <- grid$n[g]; K <- grid$K[g]; d <- grid$d[g]

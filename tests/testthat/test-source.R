@@ -1,20 +1,5 @@
 # Fits from sources (a reader, a CSV file, a database, future workers) against the same fit in memory.
 
-# A biglm-style reader over a matrix in memory, `rows` at a time.
-matrix_reader <- function(X, rows) {
-  at <- 0
-  function(reset = FALSE) {
-    if (reset) {
-      at <<- 0
-      return(invisible(NULL))
-    }
-    if (at >= nrow(X)) return(NULL)
-    i <- seq(at + 1, min(at + rows, nrow(X)))
-    at <<- max(i)
-    X[i, , drop = FALSE]
-  }
-}
-
 expect_same_path <- function(a, b, tol = 1e-10) {
   expect_identical(a$n_iter, b$n_iter)
   expect_lte(max(abs(a$path$pi - b$path$pi)), tol)

@@ -3,18 +3,7 @@
 # A reader over a matrix that writes its process id to `log` at every rewind,
 # so the number of times the shard was read (and where) can be counted.
 counted_reader <- function(X, rows, log) {
-  at <- 0
-  function(reset = FALSE) {
-    if (reset) {
-      cat(Sys.getpid(), "\n", file = log, append = TRUE, sep = "")
-      at <<- 0
-      return(invisible(NULL))
-    }
-    if (at >= nrow(X)) return(NULL)
-    i <- seq(at + 1, min(at + rows, nrow(X)))
-    at <<- max(i)
-    X[i, , drop = FALSE]
-  }
+  matrix_reader(X, rows, on_reset = function() cat(Sys.getpid(), "\n", file = log, append = TRUE, sep = ""))
 }
 reads_in <- function(log, not_pid = -1) if (file.exists(log)) sum(readLines(log) != as.character(not_pid)) else 0L
 
