@@ -41,6 +41,7 @@ close_source <- function(source) {
 read_chunk <- function(source, index, reset = FALSE) {
   tryCatch(if (reset) source$fun(reset = TRUE) else source$fun(),
            error = function(e) {
+             if (is_time_limit(e)) stop(e)
              abort_arg(chunk_arg(source, index), "could not be ", if (reset) "rewound" else "read", ": ",
                        conditionMessage(e))
            })
@@ -82,4 +83,12 @@ chunk_matrix <- function(chunk, source, index, shape) {
               if (!is.null(shape$names)) paste0(": ", paste(shape$names, collapse = ", ")), ").")
   }
   list(X = X, w = w)
+}
+
+# R's own "reached elapsed/CPU time limit" error (setTimeLimit()), in the session's language:
+# it passes through unchanged, never reworded as a reader's failure or ignored.
+is_time_limit <- function(e) {
+  msg <- conditionMessage(e)
+  any(startsWith(msg, c(gettext("reached elapsed time limit", domain = "R"),
+                        gettext("reached CPU time limit", domain = "R"))))
 }

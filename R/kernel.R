@@ -5,7 +5,7 @@
 #' gmmem's C++ core is compiled twice: once with the compiler's portable
 #' defaults, and (on x86-64, except on Windows) once for CPUs with AVX2 and
 #' FMA instructions, which is about twice as fast on large data. The package
-#' chooses the second when it loads, if the CPU has both.
+#' chooses the second the first time it runs EM, if the CPU has both.
 #' `options(gmmem.kernel = "portable")` makes every later call use the
 #' portable one (read at each call); `"avx2+fma"` asks for the other and is
 #' an error where it cannot run; `"auto"` (or `NULL`, the default) chooses.
@@ -28,6 +28,10 @@ kernel_choice <- function() {
   if (!is.character(choice) || length(choice) != 1L || is.na(choice) ||
       !choice %in% c("auto", "portable", "avx2+fma")) {
     abort_arg("getOption(\"gmmem.kernel\")", "must be \"auto\", \"portable\" or \"avx2+fma\".")
+  }
+  if (choice == "avx2+fma" && kernel_name_cpp("auto") != "avx2+fma") {
+    abort_arg("getOption(\"gmmem.kernel\")", "is \"avx2+fma\", which cannot run here: it needs an x86-64 CPU with ",
+              "AVX2 and FMA and a build that made that kernel. Use \"auto\" or \"portable\".")
   }
   choice
 }

@@ -93,11 +93,17 @@ gmm_source_future <- function(sources, cache = 1) {
 future_passes <- function(source, theta, model, iteration, at, sizes, resp) {
   pass <- worker_pass
   key <- source$fit
+  # future does not carry options to its workers: the caller's kernel choice goes along, so that
+  # options(gmmem.kernel = "portable") holds on every worker (and "avx2+fma" fails where it cannot run)
+  kernel <- kernel_choice()
   futures <- lapply(seq_along(source$shards), function(index) {
     shard <- source$shards[[index]]
-    future::future(pass(shard, index, key, theta, model, iteration, at, sizes, resp),
+    future::future(local({
+      old <- options(gmmem.kernel = kernel)
+      tryCatch(pass(shard, index, key, theta, model, iteration, at, sizes, resp), finally = options(old))
+    }),
                    globals = list(pass = pass, shard = shard, index = index, key = key, theta = theta, model = model,
-                                  iteration = iteration, at = at, sizes = sizes, resp = resp),
+                                  iteration = iteration, at = at, sizes = sizes, resp = resp, kernel = kernel),
                    packages = "gmmem", seed = NULL)
   })
   values <- lapply(futures, function(f) tryCatch(future::value(f), error = function(e) e))

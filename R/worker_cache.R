@@ -79,5 +79,10 @@ release_worker_caches <- function(key) {
       future::future(release(id), globals = list(release = release, id = id), packages = "gmmem", seed = NULL)
     })
     invisible(lapply(futures, future::value))
-  }, error = function(e) NULL) # a worker that cannot be reached keeps its copies until its next fit; an interrupt still goes through
+  }, error = function(e) {
+    # a worker that cannot be reached keeps its copies until its next fit; a time limit (like an
+    # interrupt) still goes through
+    if (is_time_limit(e)) stop(e)
+    NULL
+  })
 }

@@ -19,7 +19,7 @@ struct FitInput {
   const double* pi = nullptr;     // K
   const double* mu = nullptr;     // d x K
   const double* Sigma = nullptr;  // d x d x K
-  int model = 0;                  // gmmem::CovarianceModel, as an int
+  int model = 13;                 // gmmem::CovarianceModel, as an int; 13 is VVV, which takes any covariances
   int max_iter = 0;
   double tol = -1.0;
   double reg_covar = 0.0;

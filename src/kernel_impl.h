@@ -7,6 +7,9 @@
 #include <algorithm>
 #include "kernel.h"
 
+static_assert(static_cast<int>(gmmem::CovarianceModel::VVV) == gmmem_kernel::FitInput().model,
+              "kernel.h's default model must be VVV");
+
 namespace {  // internal linkage: nothing here can be merged with another kernel's copy
 
 // The caller's interrupt check, reached through its function pointer.

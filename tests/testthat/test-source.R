@@ -138,6 +138,25 @@ test_that("two multisession workers, one CSV shard each, give the in-memory fit"
   expect_error(gmm_source_future(list(1)), "`sources` must be a list of gmm_source objects")
 })
 
+test_that("options(gmmem.kernel =) holds on future workers, not only in the calling session", {
+  skip_if_not_installed("future")
+  skip_on_cran()
+  X <- as.matrix(faithful)
+  shards <- function() gmm_source_future(list(gmm_source(matrix_reader(X[1:150, ], 40)),
+                                              gmm_source(matrix_reader(X[151:272, ], 40))))
+  fit_portable <- function() {
+    old <- options(gmmem.kernel = "portable")
+    on.exit(options(old))
+    gmm_em(shards(), pi = start2$pi, mu = start2$mu, Sigma = start2$Sigma, max_iter = 10, keep = "none")
+  }
+  here <- fit_portable()  # plan(sequential): every pass in this session
+  old <- future::plan(future::multisession, workers = 2)
+  on.exit(future::plan(old), add = TRUE)
+  there <- fit_portable()
+  # the same kernel on the same chunks gives the same bits, wherever it runs
+  expect_identical(there$path, here$path)
+})
+
 test_that("source arguments are checked", {
   X <- as.matrix(faithful)
   src <- gmm_source(matrix_reader(X, 50))

@@ -122,3 +122,26 @@ test_that("a bad shard is named with its number", {
   expect_error(gmm_source_future(list(gmm_source(list_reader(list(ok)))), cache = -1), "`cache` must be the number")
   expect_error(gmm_source_future(list(gmm_source(list_reader(list(ok)))), cache = 1.5), "`cache` must be the number")
 })
+
+test_that("a time limit reached inside a reader stays R's own error, not a reader's failure", {
+  X <- as.matrix(faithful)
+  given <- FALSE
+  slow <- gmm_source(function(reset = FALSE) {
+    if (reset) {
+      given <<- FALSE
+      return(invisible(NULL))
+    }
+    if (given) return(NULL)
+    Sys.sleep(0.3)
+    given <<- TRUE
+    X
+  })
+  err <- tryCatch({
+    setTimeLimit(elapsed = 0.1, transient = TRUE)
+    gmm_em(slow, pi = c(0.5, 0.5), mu = rbind(c(2, 55), c(4.5, 80)), Sigma = list(diag(c(1, 50)), diag(c(1, 50))),
+           max_iter = 2)
+  }, error = function(e) e, finally = setTimeLimit())
+  expect_s3_class(err, "error")
+  expect_match(conditionMessage(err), "reached elapsed time limit")
+  expect_false(inherits(err, "gmmem_arg_error"))
+})
