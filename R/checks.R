@@ -41,12 +41,15 @@ check_weights <- function(weights, n, arg = "weights") {
     abort_arg(arg, "must be a numeric vector of case weights.")
   }
   if (length(weights) != n) abort_arg(arg, "must have one weight per row of `data` (", n, "), not ", length(weights), ".")
-  if (anyNA(weights) || any(!is.finite(weights)) || any(weights < 0)) {
+  if (!valid_weights(weights)) {
     abort_arg(arg, "must be non-negative finite numbers.")
   }
   if (!(sum(weights) > 0)) abort_arg(arg, "must not all be 0.")
   as.double(as.vector(weights))
 }
+
+# The rule every case weight follows, in memory or in a source's chunk.
+valid_weights <- function(w) is.numeric(w) && !anyNA(w) && all(is.finite(w)) && all(w >= 0)
 
 # The data as a numeric n x d matrix. A data frame from generate_data() keeps its
 # true labels in `cluster`, which is not a dimension of the data. With

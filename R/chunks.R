@@ -63,7 +63,7 @@ chunk_matrix <- function(chunk, source, index, shape) {
   if (!is.null(source$weights)) {
     if (!source$weights %in% colnames(chunk)) abort_arg(arg, "has no weights column `", source$weights, "`.")
     w <- chunk[, source$weights]
-    if (!is.numeric(w) || anyNA(w) || any(!is.finite(w)) || any(w < 0)) {
+    if (!valid_weights(w)) {
       abort_arg(arg, "must have non-negative finite weights in `", source$weights, "`.")
     }
     w <- as.double(w)
