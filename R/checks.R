@@ -74,18 +74,25 @@ as_data_matrix <- function(data, arg = "data", names_required = FALSE) {
   }
   if (nrow(data) == 0L) abort_arg(arg, "must have at least one row.")
   if (ncol(data) == 0L) abort_arg(arg, "must have at least one column.")
-  if (anyNA(data)) {
+  # one pass over double data when all is well; the slower checks only say what is wrong
+  finite <- is.double(data) && all_finite_cpp(data)
+  if (!finite && anyNA(data)) {
     rows <- which(rowSums(is.na(data)) > 0L)
     abort_arg(arg, "has NA or NaN values in ", length(rows), " row", if (length(rows) > 1L) "s",
               " (", rows_list(rows), "). Drop them first, for example with na.omit().")
   }
-  if (is.double(data) && !all_finite_cpp(data)) {
+  if (!finite && is.double(data)) {
     rows <- which(rowSums(!is.finite(data)) > 0L)
     abort_arg(arg, "has infinite values in ", length(rows), " row", if (length(rows) > 1L) "s",
               " (", rows_list(rows), ").")
   }
-  if (names_required && !is.null(colnames(data))) colnames(data) <- check_column_names(colnames(data), arg)
-  storage.mode(data) <- "double"
+  # each change below copies the whole matrix when the caller still holds it:
+  # only made when it changes something
+  if (names_required && !is.null(colnames(data))) {
+    names <- check_column_names(colnames(data), arg)
+    if (!identical(names, colnames(data))) colnames(data) <- names
+  }
+  if (!is.double(data)) storage.mode(data) <- "double"
   data
 }
 

@@ -1,6 +1,7 @@
 // R entry points for EM: map R's vectors, run the chosen kernel, return plain named lists.
 #include <RcppEigen.h>
 #include <gmmem/em.h>
+#include <gmmem/large_buffers.h>
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -10,45 +11,92 @@
 
 namespace {
 
-// The kept matrices as one n x K x kept array named by component and iteration. Each matrix
-// is freed once copied, so the peak is the array plus one matrix.
-Rcpp::NumericVector kept_array(gmmem::KeptResponsibilities& sink, int n, int K) {
-  const std::vector<int>& iterations = sink.iterations();
-  std::deque<Eigen::MatrixXd>& matrices = sink.matrices();
-  const R_xlen_t stride = static_cast<R_xlen_t>(n) * K;
-  Rcpp::NumericVector out(stride * static_cast<R_xlen_t>(iterations.size()));
-  for (std::size_t j = 0; j < iterations.size(); ++j) {
-    std::copy(matrices.front().data(), matrices.front().data() + stride, out.begin() + stride * j);
-    matrices.pop_front();
-  }
-  out.attr("dim") = Rcpp::IntegerVector::create(n, K, static_cast<int>(iterations.size()));
+// Component names "1".."K" and kept iterations as an array's dimnames.
+Rcpp::List kept_dimnames(int K, const std::vector<int>& iterations) {
   Rcpp::CharacterVector names(iterations.size());
   for (std::size_t j = 0; j < iterations.size(); ++j) names[j] = std::to_string(iterations[j]);
-  // the components named here, so that R need not copy the array to name them
   Rcpp::CharacterVector components(K);
   for (int k = 0; k < K; ++k) components[k] = std::to_string(k + 1);
-  out.attr("dimnames") = Rcpp::List::create(R_NilValue, components, names);
+  return Rcpp::List::create(R_NilValue, components, names);
+}
+
+// An R vector of `size` doubles, not yet written (the caller writes every one).
+Rcpp::NumericVector unwritten_vector(R_xlen_t size) {
+  Rcpp::NumericVector out(Rcpp::no_init(size));
+  gmmem::advise_huge_pages(out.begin(), static_cast<std::size_t>(size) * sizeof(double));
   return out;
 }
+
+// Where the kept responsibilities go, as one n x K x kept R array named by
+// component and iteration. When only the last iteration's are kept (keep =
+// "last"), the core writes them straight into the array R receives; otherwise
+// gmmem::KeptResponsibilities holds each kept matrix until array() copies it
+// (freeing each once copied, so the peak is the array plus one matrix).
+class KeptInR {
+public:
+  KeptInR(int n, int K, const gmmem::KeepPlan& plan)
+      : n_(n), K_(K), last_only_(!plan.all && plan.iterations.empty() && plan.budget < 0.0), sink_(n, K, plan) {
+    if (last_only_) last_ = unwritten_vector(static_cast<R_xlen_t>(n) * K);
+  }
+
+  double* slot(int t) { return last_only_ ? nullptr : sink_.slot(t); }
+  double* last_slot(int t) {
+    if (!last_only_) return sink_.last_slot(t);
+    last_iteration_ = t;
+    return last_.begin();
+  }
+  void discard(int t) {
+    if (!last_only_) return sink_.discard(t);
+    if (last_iteration_ == t) last_iteration_ = -1;
+  }
+
+  Rcpp::NumericVector array() {
+    if (last_only_) {
+      const std::vector<int> kept = last_iteration_ >= 0 ? std::vector<int>{last_iteration_} : std::vector<int>();
+      Rcpp::NumericVector out = kept.empty() ? Rcpp::NumericVector(0) : last_;
+      out.attr("dim") = Rcpp::IntegerVector::create(n_, K_, static_cast<int>(kept.size()));
+      out.attr("dimnames") = kept_dimnames(K_, kept);
+      return out;
+    }
+    const std::vector<int>& iterations = sink_.iterations();
+    std::deque<Eigen::MatrixXd>& matrices = sink_.matrices();
+    const R_xlen_t stride = static_cast<R_xlen_t>(n_) * K_;
+    Rcpp::NumericVector out = unwritten_vector(stride * static_cast<R_xlen_t>(iterations.size()));
+    for (std::size_t j = 0; j < iterations.size(); ++j) {
+      std::copy(matrices.front().data(), matrices.front().data() + stride, out.begin() + stride * j);
+      matrices.pop_front();
+    }
+    out.attr("dim") = Rcpp::IntegerVector::create(n_, K_, static_cast<int>(iterations.size()));
+    out.attr("dimnames") = kept_dimnames(K_, iterations);
+    return out;
+  }
+
+private:
+  int n_, K_;
+  bool last_only_;
+  gmmem::KeptResponsibilities sink_;
+  Rcpp::NumericVector last_;
+  int last_iteration_ = -1;
+};
 
 // The callbacks the kernels reach R and the kept matrices through.
 void interrupt_callback(void*) { RInterrupt()(); }
 
-double* allocate_or_flag(gmmem::KeptResponsibilities& sink, int t, bool last, bool* out_of_memory) {
+double* allocate_or_flag(KeptInR& kept, int t, bool last, bool* out_of_memory) {
   try {
-    return last ? sink.last_slot(t) : sink.slot(t);
+    return last ? kept.last_slot(t) : kept.slot(t);
   } catch (const gmmem::em_error&) {
     *out_of_memory = true;
     return nullptr;
   }
 }
 double* slot_callback(void* self, int t, bool* out_of_memory) {
-  return allocate_or_flag(*static_cast<gmmem::KeptResponsibilities*>(self), t, false, out_of_memory);
+  return allocate_or_flag(*static_cast<KeptInR*>(self), t, false, out_of_memory);
 }
 double* last_slot_callback(void* self, int t, bool* out_of_memory) {
-  return allocate_or_flag(*static_cast<gmmem::KeptResponsibilities*>(self), t, true, out_of_memory);
+  return allocate_or_flag(*static_cast<KeptInR*>(self), t, true, out_of_memory);
 }
-void discard_callback(void* self, int t) { static_cast<gmmem::KeptResponsibilities*>(self)->discard(t); }
+void discard_callback(void* self, int t) { static_cast<KeptInR*>(self)->discard(t); }
 
 }  // namespace
 
@@ -87,9 +135,9 @@ Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::
   plan.budget = keep_budget;
   plan.matrix_bytes = 8.0 * n * K;
   plan.path_bytes = path_bytes;
-  gmmem::KeptResponsibilities sink(n, K, plan);
+  KeptInR kept(n, K, plan);
   gmmem_kernel::Callbacks callbacks;
-  callbacks.self = &sink;
+  callbacks.self = &kept;
   callbacks.interrupt = &interrupt_callback;
   callbacks.slot = &slot_callback;
   callbacks.last_slot = &last_slot_callback;
@@ -109,7 +157,7 @@ Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::
 
   return Rcpp::List::create(
       Rcpp::Named("pi") = pi_out, Rcpp::Named("mu") = mu_out, Rcpp::Named("Sigma") = Sigma_out,
-      Rcpp::Named("loglik") = Rcpp::wrap(out.loglik), Rcpp::Named("resp") = kept_array(sink, n, K),
+      Rcpp::Named("loglik") = Rcpp::wrap(out.loglik), Rcpp::Named("resp") = kept.array(),
       Rcpp::Named("n_iter") = T, Rcpp::Named("converged") = out.converged,
       Rcpp::Named("decreases") = out.decreases,
       Rcpp::Named("largest_decrease") = out.largest_decrease);
@@ -121,7 +169,8 @@ Rcpp::List em_estep_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen
                         Rcpp::NumericVector Sigma, int threads, std::string kernel = "auto") {
   const gmmem_kernel::Kernel& chosen = kernel_for(kernel);
   const gmmem_kernel::FitInput in = kernel_input(X, Rcpp::NumericVector(), pi, mu, Sigma, threads);
-  Rcpp::NumericMatrix resp(in.n, in.K);
+  Rcpp::NumericVector resp = unwritten_vector(static_cast<R_xlen_t>(in.n) * in.K);
+  resp.attr("dim") = Rcpp::IntegerVector::create(in.n, in.K);
   gmmem_kernel::FitOutput out;
   chosen.estep(in, resp.begin(), out);
   if (out.error_kind >= 0) return Rcpp::List::create(Rcpp::Named("error") = failure_to_r(out));

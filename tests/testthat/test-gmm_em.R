@@ -225,3 +225,16 @@ test_that("print() shows the final state and returns the fit invisibly", {
   expect_true(any(grepl("-1590.316", out, fixed = TRUE)))
   expect_true(any(grepl("1.939", out, fixed = TRUE)))
 })
+
+test_that("a double matrix is fitted where it lies: gmm_em() and predict() make no copy of it", {
+  skip_if_not(capabilities("profmem"), "R was built without memory profiling (tracemem)")
+  X <- as.matrix(faithful)
+  tracemem(X)
+  on.exit(untracemem(X))
+  copies <- capture.output({
+    fit <- gmm_em(X, k = 2, seed = 1, max_iter = 5, keep = "last")
+    labels <- predict(fit, X)
+  })
+  expect_identical(copies, character())
+  expect_identical(fit$data, X)
+})
