@@ -40,8 +40,8 @@ measure <- function(f, reps, inner = 1L) {
   before <- memory_in_use_mb(gc(reset = TRUE))
   first <- system.time(value <- f())[["elapsed"]]
   peak <- peak_used_mb(gc()) - before
-  # the first run is timed too when it is the only one (it pays for
-  # first-touch page faults, so it is rarely the fastest): the big rows run once
+  # without inner repeats the first run is one of the `reps` (it pays for
+  # first-touch page faults, so it is rarely the fastest)
   times <- if (inner == 1L) first
   times <- c(times, vapply(seq_len(max(1L, reps - 1L)), function(i) {
     system.time(for (j in seq_len(inner)) f())[["elapsed"]] / inner
@@ -70,7 +70,9 @@ make_problem <- function(n, K, d, seed = 1) {
 }
 
 iterations_for <- function(n) if (n <= 1e3) 100L else if (n <= 1e4) 50L else if (n <= 1e5) 10L else 3L
-reps_for <- function(n) if (n <= 1e4) 5L else if (n <= 1e5) 2L else 1L
+# Two runs at n >= 1e5 for every peer in this process: a single run would charge
+# whoever runs first with the machine's first touch of that much memory.
+reps_for <- function(n) if (n <= 1e4) 5L else 2L
 
 run_gmmem <- function(p, iters, threads) {
   function() gmm_em(p$X, p$start$pi, p$start$mu, p$start$Sigma, max_iter = iters,
@@ -367,7 +369,7 @@ md_table <- function(df) {
 lines <- c(
   sprintf("Machine: %s.", machine),
   "",
-  "Per-iteration wall time in ms (fastest of several runs; one run at n = 1e6), over the iterations each",
+  "Per-iteration wall time in ms (fastest of 5 runs at n <= 1e4, of 2 above), over the iterations each",
   "peer ran; ratios are peer / gmmem on one thread; fastest_peer_ratio is the smallest of the ratios.",
   "mclust and Rmixmod stop once the log-likelihood stops changing (on these well-separated problems often",
   "after a few iterations): mclust's count is its own report, Rmixmod's (rmixmod_iters) is found by rerunning",

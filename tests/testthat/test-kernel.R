@@ -55,6 +55,29 @@ test_that("gmm_kernel() names the kernel and getOption('gmmem.kernel') chooses i
   }
 })
 
+test_that("the E-step's exp is within a few ulps of R's from 0 down to -708, and 0 below, in each kernel", {
+  # Points on a grid of 1/8 between two unit-variance components 40 apart:
+  # every log density here is exact or rounded once, the same way in R and in
+  # the core, so the exp arguments (0 down to -800) agree bit for bit and the
+  # responsibilities differ only by exp and the division (a few ulps).
+  x <- seq(0, 40, by = 1 / 8)
+  log_weight_norm <- log(0.5) - 0.5 * log(2 * base::pi)
+  lp <- cbind(log_weight_norm - 0.5 * x^2, log_weight_norm - 0.5 * (x - 40)^2)
+  e <- exp(lp - pmax(lp[, 1], lp[, 2]))
+  expected <- e / rowSums(e)
+  normal <- expected >= 2.3e-308  # exp's argument above -708.39
+  expect_gt(sum(!normal), 20)
+  kernels <- if (has_avx2_kernel()) c("portable", "avx2+fma") else "portable"
+  for (kernel in kernels) {
+    fit <- with_kernel(kernel, gmm_em(x, pi = c(0.5, 0.5), mu = list(0, 40), Sigma = list(1, 1), max_iter = 1,
+                                      keep = "last"))
+    r <- fit$resp[, , "1"]
+    expect_lte(max(abs(r[normal] - expected[normal]) / expected[normal]), 4 * .Machine$double.eps)
+    # below double's smallest normal number: 0 (or R's own subnormal value)
+    expect_true(all(abs(r[!normal] - expected[!normal]) <= 2.3e-308))
+  }
+})
+
 test_that("the AVX2 kernel and the portable one agree to 1e-12 at every iteration", {
   skip_if_not(has_avx2_kernel(), "this CPU or build has no AVX2 + FMA kernel")
   X3 <- simulated(3000, 4, 3, seed = 2)

@@ -16,7 +16,10 @@
 #endif
 
 #include "component.h"
+#include "exp_packet.h"
+#include "large_buffers.h"
 #include "moments.h"
+#include "small_d.h"
 #include "mstep.h"
 #include "types.h"
 
@@ -156,6 +159,7 @@ private:
     for (ChunkSums& part : chunks_) part.allocate(d_, K);
     while (static_cast<int>(scratch_.size()) < threads) scratch_.emplace_back(rows, d_, K);
     for (ChunkScratch& scratch : scratch_) scratch.allocate(rows, d_, K);
+    if (d_ <= 2) small_components_ = small_d::components(theta.mu, prepared);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
@@ -218,14 +222,69 @@ private:
                   ChunkScratch& s) const {
     const int K = theta.k();
     out.clear();
-    log_densities(theta, prepared, first_row, m, s);
-    normalise(K, m, s);
-    if (!chunk_loglik(K, first_row, m, s, out)) return;
-    to_responsibilities(K, m, s);
+    if (d_ <= 2) {
+      small_d_responsibilities(first_row, m, s);
+      if (!chunk_loglik(K, first_row, m, s, out)) return;
+    } else {
+      log_densities(theta, prepared, first_row, m, s);
+      normalise(K, m, s);
+      if (!chunk_loglik(K, first_row, m, s, out)) return;
+      to_responsibilities(K, m, s);
+    }
     if (resp) write_responsibilities(resp, K, first_row, m, s);
     if (!accumulate) return;
     if (weights_) weight_responsibilities(K, first_row, m, s);
-    accumulate_moments(K, m, s, out);
+    if (d_ <= 2) {
+      small_d_moments(theta, K, first_row, m, s, out);
+    } else {
+      accumulate_moments(K, m, s, out);
+    }
+  }
+
+  // log_densities(), normalise() and to_responsibilities() for d <= 2, in one
+  // pass (see small_d.h); s.top and s.total as chunk_loglik() reads them.
+  void small_d_responsibilities(int first_row, int m, ChunkScratch& s) const {
+    const double* x0 = X_ + first_row;
+    const double* x1 = d_ == 2 ? X_ + n_ + first_row : nullptr;
+    small_d::responsibilities(x0, x1, m, small_components_, s.logp.data(), s.logp.rows(), s.top.data(), s.total.data());
+  }
+
+  // accumulate_moments() for d <= 2: the sums of each component in one pass
+  // over its rows, with the same reference, offset and re-centring rule.
+  void small_d_moments(const Params& theta, int K, int first_row, int m, ChunkScratch& s, ChunkSums& out) const {
+    const int d = d_;
+    const double* x0 = X_ + first_row;
+    const double* x1 = d == 2 ? X_ + n_ + first_row : nullptr;
+    const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
+    for (int k = 0; k < K; ++k) {
+      const double* r = s.logp.col(k).data();
+      double ref[2] = {theta.mu(0, k), d == 2 ? theta.mu(1, k) : 0.0};
+      double sums[6];
+      small_d::moment_sums(r, x0, x1, m, ref[0], ref[1], sums);
+      const double weight = sums[0];
+      out.weight[k] = weight;
+      if (!(weight > 0.0)) continue;
+      bool moved_far = false;
+      for (int j = 0; j < d; ++j) {
+        out.offset(j, k) = sums[1 + j] / weight;
+        const double offset = out.offset(j, k);
+        if (!(weight * offset * offset <= (1.0 - 1.0 / 1024.0) * sums[3 + 2 * j])) moved_far = true;
+      }
+      if (moved_far) {
+        // centred on the rows' own weighted mean instead, as accumulate_moments() does
+        for (int j = 0; j < d; ++j) ref[j] += out.offset(j, k);
+        small_d::moment_sums(r, x0, x1, m, ref[0], ref[1], sums);
+      } else {
+        sums[3] -= weight * out.offset(0, k) * out.offset(0, k);
+        sums[4] -= d == 2 ? weight * out.offset(0, k) * out.offset(1, k) : 0.0;
+        sums[5] -= d == 2 ? weight * out.offset(1, k) * out.offset(1, k) : 0.0;
+      }
+      out.scatter(0, k) = sums[3];
+      if (d == 2) {
+        if (!variances_only) out.scatter(1, k) = sums[4];
+        out.scatter(3, k) = sums[5];
+      }
+    }
   }
 
   // s.centred = x_i - mu_k; s.logp = log pi_k N(x_i | k); s.top = max_k of it.
@@ -276,7 +335,7 @@ private:
     auto top = s.top.head(m);
     auto total = s.total.head(m);
     for (int k = 0; k < K; ++k) {
-      s.logp.col(k).head(m) = (s.logp.col(k).head(m) - top).exp();
+      exp_packet::exp_shifted(s.logp.col(k).data(), top.data(), m);
       if (k == 0) total = s.logp.col(0).head(m); else total += s.logp.col(k).head(m);
     }
   }
@@ -399,6 +458,7 @@ private:
   int n_chunks_ = 0;
   std::vector<ChunkSums> chunks_;
   std::vector<ChunkScratch> scratch_;  // one per thread
+  std::vector<small_d::Component> small_components_;  // the pass's components, when d <= 2
 };
 
 // Where kept responsibilities live: one n x K matrix per kept iteration,
@@ -451,6 +511,7 @@ private:
     } catch (const std::bad_alloc&) {
       throw em_error(Failure::out_of_memory, t);
     }
+    advise_huge_pages(matrices_.back().data(), sizeof(double) * static_cast<std::size_t>(n_) * K_);
     iterations_.push_back(t);
     return matrices_.back().data();
   }
