@@ -17,7 +17,6 @@
 
 #include "component.h"
 #include "exp_packet.h"
-#include "large_buffers.h"
 #include "moments.h"
 #include "small_d.h"
 #include "mstep.h"
@@ -287,7 +286,7 @@ private:
     }
   }
 
-  // s.centred = x_i - mu_k; s.logp = log pi_k N(x_i | k); s.top = max_k of it.
+  // s.centred = x_i - mu_k; s.logp = log pi_k N(x_i | k); s.top = max_k of it (d >= 3; small_d.h does d <= 2).
   void log_densities(const Params& theta, const std::vector<PreparedComponent>& prepared, int first_row,
                      int m, ChunkScratch& s) const {
     const int d = d_;
@@ -301,19 +300,6 @@ private:
         s.centred.col(k * d + j).head(m) = Eigen::Map<const Eigen::ArrayXd>(column, m) - mu[j];
       }
       const Eigen::MatrixXd& Li = prepared[k].chol_inverse;
-      if (d <= 2) {
-        // one fused loop over the rows instead of one per term
-        const auto c0 = s.centred.col(k * d).head(m);
-        if (d == 1) {
-          s.logp.col(k).head(m) = prepared[k].log_weight_norm - 0.5 * (Li(0, 0) * c0).square();
-        } else {
-          const auto c1 = s.centred.col(k * d + 1).head(m);
-          s.logp.col(k).head(m) = prepared[k].log_weight_norm -
-                                  0.5 * ((Li(0, 0) * c0).square() + (Li(1, 0) * c0 + Li(1, 1) * c1).square());
-        }
-        if (k == 0) top = s.logp.col(0).head(m); else top = top.max(s.logp.col(k).head(m));
-        continue;
-      }
       // A diagonal covariance has a diagonal factor: its exact zeros add nothing.
       const bool diagonal = Li.isDiagonal(0.0);
       for (int j = 0; j < d; ++j) {
@@ -511,7 +497,6 @@ private:
     } catch (const std::bad_alloc&) {
       throw em_error(Failure::out_of_memory, t);
     }
-    advise_huge_pages(matrices_.back().data(), sizeof(double) * static_cast<std::size_t>(n_) * K_);
     iterations_.push_back(t);
     return matrices_.back().data();
   }

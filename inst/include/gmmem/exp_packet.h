@@ -20,14 +20,14 @@ namespace exp_packet {
 // not pipelined). Here exp(x) = 2^n exp(r), n = round(x / log 2), |r| <=
 // log(2) / 2, with exp(r) from its Taylor polynomial of degree 13 (the first
 // term left out is below 5e-18, under half an ulp) in Estrin's order, all
-// multiply-adds. log 2 is split as fdlibm splits it, hi with 32 trailing zero
-// bits, so n * hi is exact with or without a fused multiply-add. Arguments
-// below -708.39 give 0 (the true value is below 2.3e-308, under double's
-// smallest normal number); NaN stays NaN.
+// multiply-adds. log 2 is split as fdlibm splits it, hi with only 32
+// significant bits, so n * hi (|n| <= 1022) is exact with or without a fused
+// multiply-add. Arguments below log(2^-1022) give 0 (the true value is a
+// subnormal number, which the M-step treats as no weight anyway); NaN stays NaN.
 constexpr double log2e = 1.4426950408889634;
 constexpr double ln2_hi = 6.93147180369123816490e-01;
 constexpr double ln2_lo = 1.90821492927058770002e-10;
-constexpr double lowest = -708.39;
+constexpr double lowest = -708.39641853226408;  // log of double's smallest normal number
 // 1.5 * 2^52: adding it rounds a double of magnitude < 2^51 to an integer,
 // which then sits in the low bits of the sum's mantissa.
 constexpr double round_magic = 6755399441055744.0;
@@ -87,16 +87,22 @@ inline P division_free_exp(const P& x) {
   return zero_below_lowest(pmul(polynomial(r), two_to(t)), x);
 }
 
-// exp(x) for x <= 0 (or NaN), elementwise: the division-free version for
-// SSE2 and AVX2 packets, Eigen's own for any other packet (NEON, say), and the
-// C library's for single rows.
+// exp(x) for x <= 0 (or NaN), elementwise, 0 below `lowest` whichever way it
+// is computed: the division-free version for SSE2 and AVX2 packets, the C
+// library's for single rows and, lane by lane, for any other packet (NEON,
+// say: Eigen 3.3 has no packet exp for doubles there).
 template <class P>
 inline P exp_nonpositive(const P& x) {
-  return Eigen::internal::pexp(x);
+  using namespace Eigen::internal;
+  constexpr int width = unpacket_traits<P>::size;
+  EIGEN_ALIGN_MAX double lanes[width];
+  pstore(lanes, x);
+  for (int i = 0; i < width; ++i) lanes[i] = lanes[i] < lowest ? 0.0 : std::exp(lanes[i]);
+  return pload<P>(lanes);
 }
 template <>
 inline double exp_nonpositive<double>(const double& x) {
-  return std::exp(x);
+  return x < lowest ? 0.0 : std::exp(x);
 }
 #if defined(__SSE2__)
 template <>
