@@ -17,7 +17,7 @@ namespace exp_packet {
 
 // Eigen 3.3's pexp() for doubles evaluates a rational function, and its
 // division is most of an E-step's time at d <= 2 (the divider is slow and
-// not pipelined). Here exp(x) = 2^n exp(r), n = round(x / log 2), |r| <=
+// not fully pipelined). Here exp(x) = 2^n exp(r), n = round(x / log 2), |r| <=
 // log(2) / 2, with exp(r) from its Taylor polynomial of degree 13 (the first
 // term left out is below 5e-18, under half an ulp) in Estrin's order, all
 // multiply-adds. log 2 is split as fdlibm splits it, hi with only 32
@@ -36,7 +36,7 @@ template <class P>
 inline P polynomial(const P& r) {
   using namespace Eigen::internal;
   // sum_{k=0}^{13} r^k / k! in Estrin's order (pairs, then pairs of pairs):
-  // four multiply-adds deep instead of Horner's thirteen, so the chains of
+  // five operations deep instead of Horner's thirteen, so the chains of
   // several packets overlap in the pipeline
   const P r2 = pmul(r, r), r4 = pmul(r2, r2), r8 = pmul(r4, r4);
   const P p01 = pmadd(r, pset1<P>(1.0), pset1<P>(1.0));
