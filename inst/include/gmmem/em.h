@@ -201,8 +201,10 @@ private:
   struct ChunkScratch {
     ChunkScratch(int rows, int d, int K) { allocate(rows, d, K); }
     void allocate(int rows, int d, int K) {
-      if (logp.rows() == rows && logp.cols() == K && centred.cols() == d * K) return;
-      centred.resize(rows, d * K);
+      // the fused loops for d <= 2 (small_d.h) centre each row in registers
+      const int centred_columns = d <= 2 ? 0 : d * K;
+      if (logp.rows() == rows && logp.cols() == K && centred.cols() == centred_columns) return;
+      centred.resize(rows, centred_columns);
       logp.resize(rows, K);
       quad.resize(rows);
       proj.resize(rows);
