@@ -39,7 +39,7 @@ public:
     if (last_only_) last_ = unwritten_vector(static_cast<R_xlen_t>(n) * K);
   }
 
-  double* slot(int t) { return last_only_ ? nullptr : sink_.slot(t); }
+  double* slot(int t) { return sink_.slot(t); }  // never one with keep = "last"
   double* last_slot(int t) {
     if (!last_only_) return sink_.last_slot(t);
     last_iteration_ = t;
@@ -51,23 +51,23 @@ public:
   }
 
   Rcpp::NumericVector array() {
+    Rcpp::NumericVector out;
+    std::vector<int> kept;
     if (last_only_) {
-      const std::vector<int> kept = last_iteration_ >= 0 ? std::vector<int>{last_iteration_} : std::vector<int>();
-      Rcpp::NumericVector out = kept.empty() ? Rcpp::NumericVector(0) : last_;
-      out.attr("dim") = Rcpp::IntegerVector::create(n_, K_, static_cast<int>(kept.size()));
-      out.attr("dimnames") = kept_dimnames(K_, kept);
-      return out;
+      if (last_iteration_ >= 0) kept.push_back(last_iteration_);
+      out = kept.empty() ? Rcpp::NumericVector(0) : last_;
+    } else {
+      kept = sink_.iterations();
+      std::deque<Eigen::MatrixXd>& matrices = sink_.matrices();
+      const R_xlen_t stride = static_cast<R_xlen_t>(n_) * K_;
+      out = unwritten_vector(stride * static_cast<R_xlen_t>(kept.size()));
+      for (std::size_t j = 0; j < kept.size(); ++j) {
+        std::copy(matrices.front().data(), matrices.front().data() + stride, out.begin() + stride * j);
+        matrices.pop_front();
+      }
     }
-    const std::vector<int>& iterations = sink_.iterations();
-    std::deque<Eigen::MatrixXd>& matrices = sink_.matrices();
-    const R_xlen_t stride = static_cast<R_xlen_t>(n_) * K_;
-    Rcpp::NumericVector out = unwritten_vector(stride * static_cast<R_xlen_t>(iterations.size()));
-    for (std::size_t j = 0; j < iterations.size(); ++j) {
-      std::copy(matrices.front().data(), matrices.front().data() + stride, out.begin() + stride * j);
-      matrices.pop_front();
-    }
-    out.attr("dim") = Rcpp::IntegerVector::create(n_, K_, static_cast<int>(iterations.size()));
-    out.attr("dimnames") = kept_dimnames(K_, iterations);
+    out.attr("dim") = Rcpp::IntegerVector::create(n_, K_, static_cast<int>(kept.size()));
+    out.attr("dimnames") = kept_dimnames(K_, kept);
     return out;
   }
 
