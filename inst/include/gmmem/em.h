@@ -336,9 +336,14 @@ private:
     auto total = s.total.head(m);
     double loglik = 0.0;
     if (weights_) {
-      // a row of weight 0 is not in the data: it neither counts nor can fail
-      const Eigen::Map<const Eigen::ArrayXd> w(weights_ + first_row, m);
+      // The weights are summed here row by row, not by Eigen: its vectorised
+      // sum starts at the first packet boundary, which depends on where R put
+      // them, and the same fit must give the same bits wherever its data are.
+      const double* w = weights_ + first_row;
+      double total_weight = 0.0;
       for (int i = 0; i < m; ++i) {
+        total_weight += w[i];
+        // a row of weight 0 is not in the data: it neither counts nor can fail
         if (w[i] == 0.0) continue;
         const double term = top[i] + std::log(total[i]);
         if (!std::isfinite(term)) {
@@ -347,7 +352,7 @@ private:
         }
         loglik += w[i] * term;
       }
-      out.total_weight = w.sum();
+      out.total_weight = total_weight;
     } else {
       // Each total lies in [1, K], so a product of `block` of them stays below
       // 2^1000: one log per block instead of one per row, to the same accuracy
