@@ -13,6 +13,10 @@ kernel_name_cpp <- function(choice) {
     .Call(`_gmmem_kernel_name_cpp`, choice)
 }
 
+runnable_kernels_cpp <- function() {
+    .Call(`_gmmem_runnable_kernels_cpp`)
+}
+
 em_fit_cpp <- function(X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_budget, path_bytes, threads, model, weights, kernel = "auto") {
     .Call(`_gmmem_em_fit_cpp`, X, pi, mu, Sigma, max_iter, tol, reg_covar, keep_all, keep_iterations, keep_budget, path_bytes, threads, model, weights, kernel)
 }

@@ -43,6 +43,15 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// runnable_kernels_cpp
+std::vector<std::string> runnable_kernels_cpp();
+RcppExport SEXP _gmmem_runnable_kernels_cpp() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    rcpp_result_gen = Rcpp::wrap(runnable_kernels_cpp());
+    return rcpp_result_gen;
+END_RCPP
+}
 // em_fit_cpp
 Rcpp::List em_fit_cpp(Eigen::Map<Eigen::MatrixXd> X, Eigen::VectorXd pi, Eigen::MatrixXd mu, Rcpp::NumericVector Sigma, int max_iter, double tol, double reg_covar, bool keep_all, std::vector<int> keep_iterations, double keep_budget, double path_bytes, int threads, std::string model, Rcpp::NumericVector weights, std::string kernel);
 RcppExport SEXP _gmmem_em_fit_cpp(SEXP XSEXP, SEXP piSEXP, SEXP muSEXP, SEXP SigmaSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP reg_covarSEXP, SEXP keep_allSEXP, SEXP keep_iterationsSEXP, SEXP keep_budgetSEXP, SEXP path_bytesSEXP, SEXP threadsSEXP, SEXP modelSEXP, SEXP weightsSEXP, SEXP kernelSEXP) {
@@ -211,6 +220,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmmem_column_summary_cpp", (DL_FUNC) &_gmmem_column_summary_cpp, 2},
     {"_gmmem_all_finite_cpp", (DL_FUNC) &_gmmem_all_finite_cpp, 1},
     {"_gmmem_kernel_name_cpp", (DL_FUNC) &_gmmem_kernel_name_cpp, 1},
+    {"_gmmem_runnable_kernels_cpp", (DL_FUNC) &_gmmem_runnable_kernels_cpp, 0},
     {"_gmmem_em_fit_cpp", (DL_FUNC) &_gmmem_em_fit_cpp, 15},
     {"_gmmem_em_estep_cpp", (DL_FUNC) &_gmmem_em_estep_cpp, 6},
     {"_gmmem_is_positive_definite_cpp", (DL_FUNC) &_gmmem_is_positive_definite_cpp, 1},

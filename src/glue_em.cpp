@@ -100,9 +100,13 @@ void discard_callback(void* self, int t) { static_cast<KeptInR*>(self)->discard(
 
 }  // namespace
 
-// The name of the kernel that `choice` ("auto", "portable" or "avx2+fma") runs.
+// The name of the kernel that `choice` ("auto" or a kernel's name) runs.
 // [[Rcpp::export(rng = false)]]
 std::string kernel_name_cpp(std::string choice) { return kernel_for(choice).name; }
+
+// The names of the kernels this build and CPU run, fastest first.
+// [[Rcpp::export(rng = false)]]
+std::vector<std::string> runnable_kernels_cpp() { return runnable_kernel_names(); }
 
 // EM from the given start, with case weights when `weights` is not empty. Returns the whole trace as arrays, or list(error = ...)
 // when a step cannot go on, so that R raises a classed error naming the iteration.

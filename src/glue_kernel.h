@@ -5,11 +5,15 @@
 #include <RcppEigen.h>
 #include <gmmem/types.h>
 #include <string>
+#include <vector>
 #include "kernel.h"
 
-// "auto": the fastest this CPU runs; "portable": the portable one; "avx2+fma":
-// that one, an error where it cannot run (glue_kernel.cpp).
+// "auto": the fastest this CPU runs; a kernel's name ("portable", "avx2+fma",
+// "avx512"): that one, an error where it cannot run (glue_kernel.cpp).
 const gmmem_kernel::Kernel& kernel_for(const std::string& choice);
+
+// The names of the kernels this build made and this CPU runs, fastest first.
+std::vector<std::string> runnable_kernel_names();
 
 // The data, optional case weights (empty: none) and parameters as the kernel's input.
 inline gmmem_kernel::FitInput kernel_input(const Eigen::Map<Eigen::MatrixXd>& X, const Rcpp::NumericVector& weights,

@@ -6,8 +6,9 @@
 
 // No Eigen, Rcpp or gmmem type crosses this boundary. Each kernel is the same
 // core compiled in its own translation unit (kernel_portable.cpp,
-// kernel_avx2.cpp); the AVX2 one renames the Eigen and gmmem namespaces, so
-// none of its inline functions can stand in for the portable ones at link time.
+// kernel_avx2.cpp, kernel_avx512.cpp); the SIMD ones rename the Eigen and
+// gmmem namespaces, so none of their inline functions can stand in for the
+// portable ones at link time.
 namespace gmmem_kernel {
 
 // The data, the start and the controls of one EM run (or one E-step, or one
@@ -79,6 +80,8 @@ struct Kernel {
 const Kernel& portable_kernel();
 // The kernel built for AVX2 and FMA, or nullptr where it was not built.
 const Kernel* avx2_kernel();
+// The kernel built for AVX-512 (F and DQ) with AVX2 and FMA, or nullptr where it was not built.
+const Kernel* avx512_kernel();
 
 }  // namespace gmmem_kernel
 

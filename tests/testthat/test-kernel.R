@@ -1,4 +1,4 @@
-# The two compiled kernels: the choice, their agreement at every iteration, and thread-count invariance.
+# The compiled kernels: the choice, their agreement at every iteration, and bit-for-bit repeatability.
 
 with_kernel <- function(kernel, code) {
   old <- options(gmmem.kernel = kernel)
@@ -6,7 +6,9 @@ with_kernel <- function(kernel, code) {
   force(code)
 }
 
-has_avx2_kernel <- function() identical(with_kernel("auto", gmm_kernel()), "avx2+fma")
+# The kernels this build and CPU run, fastest first, and the SIMD ones among them.
+runnable_kernels <- function() gmmem:::runnable_kernels_cpp()
+simd_kernels <- function() setdiff(runnable_kernels(), "portable")
 
 # Largest difference between two arrays of one iteration, relative to the larger of them.
 relative_gap <- function(a, b) {
@@ -43,16 +45,24 @@ simulated <- function(n, K, d, seed) {
 }
 
 test_that("gmm_kernel() names the kernel and getOption('gmmem.kernel') chooses it per call", {
-  expect_true(gmm_kernel() %in% c("avx2+fma", "portable"))
+  runnable <- runnable_kernels()
+  expect_true(all(runnable %in% c("avx512", "avx2+fma", "portable")))
+  expect_identical(runnable[length(runnable)], "portable")
+  # auto is the fastest that runs: the widest SIMD one
+  expect_identical(gmm_kernel(), runnable[1])
   expect_identical(with_kernel("portable", gmm_kernel()), "portable")
   expect_identical(with_kernel(NULL, gmm_kernel()), with_kernel("auto", gmm_kernel()))
-  expect_error(with_kernel("sse9", gmm_kernel()), "`getOption\\(\"gmmem.kernel\"\\)` must be")
+  expect_error(with_kernel("sse9", gmm_kernel()), "`getOption\\(\"gmmem.kernel\"\\)` must be one of")
   expect_error(with_kernel(c("auto", "portable"), gmm_kernel()), "`getOption\\(\"gmmem.kernel\"\\)` must be")
-  if (!has_avx2_kernel()) {
-    expect_error(with_kernel("avx2+fma", gmm_kernel()), "cannot run here")
-  } else {
-    expect_identical(with_kernel("avx2+fma", gmm_kernel()), "avx2+fma")
+  for (kernel in c("avx2+fma", "avx512")) {
+    if (kernel %in% runnable) {
+      expect_identical(with_kernel(kernel, gmm_kernel()), kernel)
+    } else {
+      expect_error(with_kernel(kernel, gmm_kernel()), "cannot run here: it needs an x86-64 CPU with")
+    }
   }
+  # a machine that has AVX-512 has AVX2 too: where the wider kernel runs, so does the narrower
+  if ("avx512" %in% runnable) expect_true("avx2+fma" %in% runnable)
 })
 
 test_that("the E-step's exp is within a few ulps of R's from 0 down to -708, and 0 below, in each kernel", {
@@ -67,23 +77,23 @@ test_that("the E-step's exp is within a few ulps of R's from 0 down to -708, and
   expected <- e / rowSums(e)
   normal <- expected >= .Machine$double.xmin  # exp's argument above log(2^-1022)
   expect_gt(sum(!normal), 20)
-  kernels <- if (has_avx2_kernel()) c("portable", "avx2+fma") else "portable"
-  for (kernel in kernels) {
+  for (kernel in runnable_kernels()) {
     fit <- with_kernel(kernel, gmm_em(x, pi = c(0.5, 0.5), mu = list(0, 40), Sigma = list(1, 1), max_iter = 1,
                                       keep = "last"))
     r <- fit$resp[, , "1"]
-    expect_lte(max(abs(r[normal] - expected[normal]) / expected[normal]), 4 * .Machine$double.eps)
+    expect_lte(max(abs(r[normal] - expected[normal]) / expected[normal]), 4 * .Machine$double.eps, label = kernel)
     # below double's smallest normal number: 0 (or R's own subnormal value)
     expect_true(all(abs(r[!normal] - expected[!normal]) <= .Machine$double.xmin))
   }
 })
 
-test_that("the AVX2 kernel and the portable one agree to 1e-12 at every iteration", {
-  skip_if_not(has_avx2_kernel(), "this CPU or build has no AVX2 + FMA kernel")
+test_that("each SIMD kernel and the portable one agree to 1e-12 at every iteration", {
+  skip_if(length(simd_kernels()) == 0L, "this CPU or build has no SIMD kernel")
   X3 <- simulated(3000, 4, 3, seed = 2)
   set.seed(7)
   w3 <- runif(3000, 0.2, 3)
   w3[sample.int(3000, 50)] <- 0  # rows outside the data
+  X9 <- simulated(2000, 3, 9, seed = 6)  # 9 columns: more than one 8-double packet per row of Sigma
   problems <- list(
     handout = function() gmm_em(generate_data(var1 = 3), pi = c(0.1, 0.9), mu = list(c(0.1, 0), c(0, 0)),
                                 Sigma = list(diag(0.1, 2), diag(0.1, 2)), max_iter = 60),
@@ -92,35 +102,36 @@ test_that("the AVX2 kernel and the portable one agree to 1e-12 at every iteratio
     tied = function() gmm_em(X3, k = 4, seed = 3, model = "EEE", max_iter = 30),
     weighted = function() gmm_em(X3, k = 4, seed = 3, weights = w3, max_iter = 30),
     weighted_VEV = function() gmm_em(X3, k = 3, seed = 4, model = "VEV", weights = w3, max_iter = 30),
-    spherical = function() gmm_em(X3, k = 4, seed = 3, model = "VII", max_iter = 30)
+    spherical = function() gmm_em(X3, k = 4, seed = 3, model = "VII", max_iter = 30),
+    nine_columns = function() gmm_em(X9, k = 3, seed = 2, max_iter = 20)
   )
-  for (name in names(problems)) {
-    portable <- with_kernel("portable", problems[[name]]())
-    avx <- with_kernel("avx2+fma", problems[[name]]())
-    expect_identical(avx$n_iter, portable$n_iter)
-    gaps <- path_gaps(portable, avx)
-    expect_lte(max(gaps), 1e-12, label = paste(name, "largest relative gap"))
-    last <- dim(portable$resp)[3]
-    expect_lte(max(abs(portable$resp[, , last] - avx$resp[, , last])), 1e-12)
-  }
-  # one chunk's sums, weighted, under a tied model (gmm_stats(), the streamed fits)
   theta <- stats_params(with_kernel("portable", problems$weighted()), 5)
-  stats <- lapply(c("portable", "avx2+fma"), function(kernel) {
-    with_kernel(kernel, gmm_stats(X3, theta, model = "EEE", weights = w3))
-  })
-  for (part in c("loglik", "weight", "offset", "scatter")) {
-    expect_lte(relative_gap(stats[[1]][[part]], stats[[2]][[part]]), 1e-12, label = part)
+  fit2 <- gmm_em(faithful, k = 2, seed = 1, max_iter = 10)
+  for (kernel in simd_kernels()) {
+    for (name in names(problems)) {
+      portable <- with_kernel("portable", problems[[name]]())
+      simd <- with_kernel(kernel, problems[[name]]())
+      label <- paste(kernel, name)
+      expect_identical(simd$n_iter, portable$n_iter, label = label)
+      gaps <- path_gaps(portable, simd)
+      expect_lte(max(gaps), 1e-12, label = paste(label, "largest relative gap"))
+      last <- dim(portable$resp)[3]
+      expect_lte(max(abs(portable$resp[, , last] - simd$resp[, , last])), 1e-12, label = label)
+    }
+    # one chunk's sums, weighted, under a tied model (gmm_stats(), the streamed fits)
+    stats <- lapply(c("portable", kernel), function(k) with_kernel(k, gmm_stats(X3, theta, model = "EEE", weights = w3)))
+    for (part in c("loglik", "weight", "offset", "scatter")) {
+      expect_lte(relative_gap(stats[[1]][[part]], stats[[2]][[part]]), 1e-12, label = paste(kernel, part))
+    }
+    # the E-step alone (predict() and the views read it)
+    expect_lte(max(abs(with_kernel("portable", predict(fit2, faithful, type = "prob")) -
+                         with_kernel(kernel, predict(fit2, faithful, type = "prob")))), 1e-12, label = kernel)
   }
-  # the E-step alone (predict() and the views read it)
-  fit <- gmm_em(faithful, k = 2, seed = 1, max_iter = 10)
-  expect_lte(max(abs(with_kernel("portable", predict(fit, faithful, type = "prob")) -
-                       with_kernel("avx2+fma", predict(fit, faithful, type = "prob")))), 1e-12)
 })
 
 test_that("each kernel gives the same bits on one thread and on two", {
   X <- simulated(24000, 3, 2, seed = 5)  # over 2 x 8192 rows, so two threads are used
-  kernels <- c("portable", if (has_avx2_kernel()) "avx2+fma")
-  for (kernel in kernels) {
+  for (kernel in runnable_kernels()) {
     one <- with_kernel(kernel, gmm_em(X, k = 3, seed = 1, max_iter = 15, threads = 1L, keep = "all"))
     two <- with_kernel(kernel, gmm_em(X, k = 3, seed = 1, max_iter = 15, threads = 2L, keep = "all"))
     expect_identical(two$path, one$path, label = kernel)
@@ -132,5 +143,37 @@ test_that("each kernel gives the same bits on one thread and on two", {
     theta <- stats_params(one, 3)
     expect_identical(with_kernel(kernel, gmm_stats(X, theta, model = "EVI", weights = w, threads = 2L)),
                      with_kernel(kernel, gmm_stats(X, theta, model = "EVI", weights = w, threads = 1L)))
+  }
+})
+
+test_that("each kernel gives the same bits wherever the data and its own arrays lie in memory", {
+  # A vectorised sum that starts at the first packet boundary adds in an order
+  # set by an array's address. Copies of the data (and weights) at every
+  # offset from a 64-byte boundary that R's allocator gives, each fitted after
+  # a different amount of other allocation, must give one result per kernel.
+  address <- function(x) as.numeric(sub("^<0x([0-9a-f]+)>$", "0x\\1", tracemem(x)))
+  X <- as.matrix(faithful)
+  X5 <- simulated(600, 3, 5, seed = 8)
+  w <- rep(c(0.5, 2, 1, 1.5), length.out = nrow(X5))
+  copies <- list()
+  set.seed(11)
+  for (i in 1:40) {
+    padding <- numeric(sample.int(40, 1))  # moves where the next vectors land
+    copy <- list(X = X + 0, X5 = X5 + 0, w = w + 0, padding = padding)
+    copy$offset <- address(copy$X5) %% 64
+    untracemem(copy$X5)
+    copies[[i]] <- copy
+  }
+  offsets <- vapply(copies, function(copy) copy$offset, numeric(1))
+  skip_if(length(unique(offsets)) < 2L, "R's allocator gave every copy the same offset from 64 bytes")
+  for (kernel in runnable_kernels()) {
+    fits <- lapply(copies, function(copy) {
+      with_kernel(kernel, list(
+        two = gmm_em(copy$X, k = 3, seed = 1, max_iter = 30)$path,
+        five = gmm_em(copy$X5, k = 3, seed = 2, max_iter = 20, weights = copy$w)$path
+      ))
+    })
+    same <- vapply(fits[-1], identical, logical(1), fits[[1]])
+    expect_true(all(same), label = paste(kernel, "copies that differ:", paste(which(!same) + 1L, collapse = " ")))
   }
 })

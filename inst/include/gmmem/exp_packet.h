@@ -8,7 +8,7 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__AVX2__)
+#if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
 #endif
 
@@ -66,6 +66,15 @@ inline __m256d zero_below_lowest(__m256d value, __m256d x) {
   return _mm256_and_pd(value, _mm256_cmp_pd(x, _mm256_set1_pd(lowest), _CMP_NLT_UQ));
 }
 #endif
+#if defined(EIGEN_VECTORIZE_AVX512)
+inline __m512d two_to(__m512d t) {
+  const __m512i bits = _mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023));
+  return _mm512_castsi512_pd(_mm512_slli_epi64(bits, 52));
+}
+inline __m512d zero_below_lowest(__m512d value, __m512d x) {
+  return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(x, _mm512_set1_pd(lowest), _CMP_NLT_UQ), value);
+}
+#endif
 #if defined(__SSE2__)
 inline __m128d two_to(__m128d t) {
   const __m128i bits = _mm_add_epi64(_mm_castpd_si128(t), _mm_set1_epi64x(1023));
@@ -88,9 +97,9 @@ inline P division_free_exp(const P& x) {
 }
 
 // exp(x) for x <= 0 (or NaN), elementwise, 0 below `lowest` whichever way it
-// is computed: the division-free version for SSE2 and AVX2 packets, the C
-// library's for single rows and, lane by lane, for any other packet (NEON,
-// say: Eigen 3.3 has no packet exp for doubles there).
+// is computed: the division-free version for SSE2, AVX2 and AVX-512 packets,
+// the C library's for single rows and, lane by lane, for any other packet
+// (NEON, say: Eigen 3.3 has no packet exp for doubles there).
 template <class P>
 inline P exp_nonpositive(const P& x) {
   using namespace Eigen::internal;
@@ -113,6 +122,13 @@ inline __m128d exp_nonpositive<__m128d>(const __m128d& x) {
 #if defined(__AVX2__)
 template <>
 inline __m256d exp_nonpositive<__m256d>(const __m256d& x) {
+  return division_free_exp(x);
+}
+#endif
+
+#if defined(EIGEN_VECTORIZE_AVX512)
+template <>
+inline __m512d exp_nonpositive<__m512d>(const __m512d& x) {
   return division_free_exp(x);
 }
 #endif
