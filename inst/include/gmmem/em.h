@@ -32,7 +32,8 @@ public:
       : X_(X), n_(n), d_(d), control_(control), weights_(weights) {
     const int rows = std::max(1, control_.chunk_rows);
     n_chunks_ = (n_ + rows - 1) / rows;
-    chunks_.resize(n_chunks_);
+    const int per_block = std::max(1, control_.block_chunks);
+    blocks_.resize((n_chunks_ + per_block - 1) / per_block);
   }
 
   // Runs EM from `start`. `interrupt()` is called between iterations and may
@@ -153,9 +154,12 @@ private:
     const int rows = std::max(1, control_.chunk_rows);
     // A thread costs more to wake than a few thousand rows take to process.
     const int threads = std::max(1, std::min(control_.threads, n_ / control_.min_rows_per_thread));
+    const int per_block = std::max(1, control_.block_chunks);
+    const int n_blocks = static_cast<int>(blocks_.size());
+    const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
     // Everything the threads use is allocated here: an exception (bad_alloc)
     // must not be thrown inside the parallel region, where it would end R.
-    for (ChunkSums& part : chunks_) part.allocate(d_, K);
+    for (ChunkSums& block : blocks_) block.allocate(d_, K);
     while (static_cast<int>(scratch_.size()) < threads) scratch_.emplace_back(rows, d_, K);
     for (ChunkScratch& scratch : scratch_) scratch.allocate(rows, d_, K);
     if (d_ <= 2) small_components_ = small_d::components(theta.mu, prepared);
@@ -169,31 +173,45 @@ private:
 #else
       ChunkScratch& scratch = scratch_[0];
 #endif
-      for (int c = 0; c < n_chunks_; ++c) {
-        const int first_row = c * rows;
-        const int m = std::min(rows, n_ - first_row);
-        chunk_pass(theta, prepared, accumulate, resp, first_row, m, chunks_[c], scratch);
+      for (int b = 0; b < n_blocks; ++b) {
+        // each chunk's sums are merged into its block's while they are in cache
+        ChunkSums& block = blocks_[b];
+        block.clear();
+        const int last_chunk = std::min(n_chunks_, (b + 1) * per_block);
+        for (int c = b * per_block; c < last_chunk; ++c) {
+          const int first_row = c * rows;
+          const int m = std::min(rows, n_ - first_row);
+          chunk_pass(theta, prepared, accumulate, resp, first_row, m, scratch.sums, scratch);
+          if (scratch.sums.bad_row >= 0) {
+            block.bad_row = scratch.sums.bad_row;  // the block's first: its later chunks do not matter
+            break;
+          }
+          add_sums(block, scratch.sums, accumulate, variances_only);
+        }
       }
     }
-    // Merged in chunk order, so the sums do not depend on the number of threads.
+    // The blocks merged in order, so the sums do not depend on the number of threads.
     ChunkSums total;
     total.allocate(d_, K);
     total.clear();
-    const bool variances_only = covariance_model_info(control_.model).orientation == 'I';
-    for (int c = 0; c < n_chunks_; ++c) {
-      const ChunkSums& part = chunks_[c];
-      if (part.bad_row >= 0) throw em_error(Failure::unplaceable_observation, iteration, -1, part.bad_row);
-      if (accumulate) {
-        merge_sums(total, part, variances_only);
-      } else {
-        total.loglik += part.loglik;
-        total.rows += part.rows;
-        total.total_weight += part.total_weight;
-      }
+    for (const ChunkSums& block : blocks_) {
+      if (block.bad_row >= 0) throw em_error(Failure::unplaceable_observation, iteration, -1, block.bad_row);
+      add_sums(total, block, accumulate, variances_only);
     }
     // every row is finite but their sum is not: data beyond double precision
     if (!std::isfinite(total.loglik)) throw em_error(Failure::nonfinite_loglik, iteration);
     return total;
+  }
+
+  // `part` added to `sums`: merged moments, or only the log-likelihood and counts.
+  static void add_sums(ChunkSums& sums, const ChunkSums& part, bool accumulate, bool variances_only) {
+    if (accumulate) {
+      merge_sums(sums, part, variances_only);
+    } else {
+      sums.loglik += part.loglik;
+      sums.rows += part.rows;
+      sums.total_weight += part.total_weight;
+    }
   }
 
   // Per-thread work space for one chunk; every loop below runs down a column of
@@ -201,6 +219,7 @@ private:
   struct ChunkScratch {
     ChunkScratch(int rows, int d, int K) { allocate(rows, d, K); }
     void allocate(int rows, int d, int K) {
+      sums.allocate(d, K);
       // the fused loops for d <= 2 (small_d.h) centre each row in registers
       const int centred_columns = d <= 2 ? 0 : d * K;
       if (logp.rows() == rows && logp.cols() == K && centred.cols() == centred_columns) return;
@@ -214,6 +233,7 @@ private:
     Eigen::ArrayXXd centred;  // x_i - mu_k, d columns per component
     Eigen::ArrayXXd logp;     // log pi_k N(x_i | k), then r_ik
     Eigen::ArrayXd quad, proj, top, total;
+    ChunkSums sums;  // the chunk's, until merged into its block's
   };
 
   // One chunk of rows, in the steps below: log densities, their normalisation
@@ -449,7 +469,7 @@ private:
   Control control_;
   const double* weights_;  // nullptr: every row has weight 1
   int n_chunks_ = 0;
-  std::vector<ChunkSums> chunks_;
+  std::vector<ChunkSums> blocks_;  // each block's sums in the pass under way
   std::vector<ChunkScratch> scratch_;  // one per thread
   std::vector<small_d::Component> small_components_;  // the pass's components, when d <= 2
 };

@@ -48,9 +48,13 @@ struct Control {
   // Which iterations' responsibilities are kept (the last one always is).
   KeepPlan keep;
   int threads = 1;
-  // Rows per unit of parallel work. Fixed, so sums are added in the same order
-  // whatever the number of threads and results do not depend on it.
+  // Rows per chunk (the unit the E-step and the moments work on), and chunks
+  // per block (the unit of parallel work: a block's chunks are merged in order
+  // as they are done, then the blocks in order). Both fixed, so sums are added
+  // in the same order whatever the number of threads and results do not
+  // depend on it.
   int chunk_rows = 256;
+  int block_chunks = 16;
   // Fewer rows than this per thread and the extra threads are not used.
   int min_rows_per_thread = 8192;
 };
