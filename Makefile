@@ -142,7 +142,7 @@ check: deps-check
 	  echo "make check: FAILED"; exit 1; \
 	fi; \
 	echo "make check: OK"
-	@# the checked library runs no AVX2 copy of a function the portable code shares (see the script)
+	@# the checked library runs no SIMD copy of a function the portable code shares (see the script)
 	sh tools/check-kernel-symbols.sh $(CHECKDIR)/$(PKG).Rcheck/$(PKG)/libs/$(PKG).so
 
 # Speed and memory against mclust, mixtools and scikit-learn (bench/bench.R).

@@ -38,8 +38,9 @@ kernel_choice <- function() {
     abort_arg("getOption(\"gmmem.kernel\")",
               "must be one of \"auto\", ", paste0("\"", names(kernel_needs), "\"", collapse = ", "), ".")
   }
+  if (choice == "auto") return(choice)
   runnable <- runnable_kernels_cpp()
-  if (choice != "auto" && !choice %in% runnable) {
+  if (!choice %in% runnable) {
     abort_arg("getOption(\"gmmem.kernel\")", "is \"", choice, "\", which cannot run here: it needs ",
               kernel_needs[[choice]], " and a build that made that kernel. Use \"auto\" or one that runs here: ",
               paste0("\"", runnable, "\"", collapse = ", "), ".")

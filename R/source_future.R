@@ -94,7 +94,7 @@ future_passes <- function(source, theta, model, iteration, at, sizes, resp) {
   pass <- worker_pass
   key <- source$fit
   # future does not carry options to its workers: the caller's kernel choice goes along, so that
-  # options(gmmem.kernel = "portable") holds on every worker (and "avx2+fma" fails where it cannot run)
+  # options(gmmem.kernel = "portable") holds on every worker (and a SIMD kernel's name fails where it cannot run)
   kernel <- kernel_choice()
   futures <- lapply(seq_along(source$shards), function(index) {
     shard <- source$shards[[index]]

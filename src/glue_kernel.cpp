@@ -7,7 +7,8 @@
 namespace {
 
 // libgcc's checks include the operating system's support for the wide
-// registers (AVX-512's are saved only where the kernel enables them).
+// registers (it must save AVX's and AVX-512's on a context switch, which
+// XGETBV reports).
 #if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
 bool cpu_has_avx2_fma() {
   __builtin_cpu_init();

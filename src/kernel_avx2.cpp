@@ -1,9 +1,10 @@
 // The EM kernel built for x86-64 CPUs with AVX2 and FMA (src/Makevars adds the flags); used only where the CPU has them.
 #include "kernel.h"
 
-// Only when the compiler was given -mavx2 -mfma (x86-64 builds, see Makevars):
-// elsewhere this file defines no kernel and avx2_kernel() says so.
-#if (defined(__x86_64__) || defined(_M_X64)) && defined(__AVX2__) && defined(__FMA__)
+// Only when the compiler was given -mavx2 -mfma (x86-64 builds, see Makevars;
+// never on Windows, see Makevars.win): elsewhere this file defines no kernel
+// and avx2_kernel() says so.
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(_WIN32) && defined(__AVX2__) && defined(__FMA__)
 
 // Every Eigen and gmmem symbol of this translation unit gets its own name, so
 // the linker cannot merge an inline function compiled here for AVX2 with the

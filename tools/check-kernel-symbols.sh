@@ -11,7 +11,8 @@
 # last so that it keeps a portable one. This script compiles each SIMD kernel's
 # object as the package build does, lists its weak symbols outside its renamed
 # namespace, and fails if the copy of any of them in the shared library holds a
-# VEX- or EVEX-encoded (AVX or AVX-512) instruction. x86-64 only.
+# VEX- or EVEX-encoded (AVX or AVX-512) instruction or an AVX-512 mask
+# instruction. x86-64 only.
 set -eu
 so=${1:-.lib/gmmem/libs/gmmem.so}
 [ -f "$so" ] || { echo "no $so: run make install first"; exit 1; }
@@ -28,7 +29,7 @@ for kernel in avx2 avx512; do
   $CXX $flags $simd -w -c "src/kernel_$kernel.cpp" -o "$tmp/kernel_$kernel.o"
   nm --defined-only "$tmp/kernel_$kernel.o" | awk '$2 ~ /^[WVu]$/ {print $3}' | grep -v "gmmem_$kernel" > "$tmp/weak" || true
   while read -r sym; do
-    vex=$(objdump -d --no-show-raw-insn --disassemble="$sym" "$so" | grep -cE '^ +[0-9a-f]+:[[:space:]]+v[a-z0-9]+[[:space:]]|%[yz]mm' || true)
+    vex=$(objdump -d --no-show-raw-insn --disassemble="$sym" "$so" | grep -cE '^ +[0-9a-f]+:[[:space:]]+(v|k)[a-z0-9]+[[:space:]]|%[yz]mm' || true)
     printf '%s %s %s\n' "$kernel" "$([ "$vex" -gt 0 ] && echo AVX || echo ok)" "$(echo "$sym" | c++filt)"
     [ "$vex" -gt 0 ] && bad=1
   done < "$tmp/weak"

@@ -255,6 +255,21 @@ test_that("a point too far for double precision is an error naming the iteration
   expect_identical(err$kind, "unplaceable_observation")
   expect_match(conditionMessage(err), "iteration 1\\b")
   expect_match(conditionMessage(err), "observation 3\\b")
+  # In a larger data set the first such row is named, whichever of the work's
+  # blocks (4096 rows) and threads meets it first: rows 2000 (block 1) and
+  # 30000 (block 8) are out of reach, and 30000 alone when 2000 is not.
+  set.seed(4)
+  x <- rnorm(40000)
+  x[c(2000, 30000)] <- 1e10
+  for (threads in 1:2) {
+    err <- tryCatch(gmm_em(x, pi = 1, mu = list(0), Sigma = list(1e-300), threads = threads), error = function(e) e)
+    expect_identical(err$observation, 2000L, label = paste(threads, "threads"))
+    expect_identical(err$kind, "unplaceable_observation")
+    x2 <- x
+    x2[2000] <- 0.5
+    err <- tryCatch(gmm_em(x2, pi = 1, mu = list(0), Sigma = list(1e-300), threads = threads), error = function(e) e)
+    expect_identical(err$observation, 30000L, label = paste(threads, "threads"))
+  }
   # A component of its own at a far point: collapse, or with reg_covar a finite fit.
   expect_em_error(gmm_em(c(0, 1, 1e100), pi = c(0.5, 0.5), mu = list(0, 1e100), Sigma = list(1, 1)),
                   iteration = 1, component = 2)

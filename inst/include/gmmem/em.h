@@ -167,9 +167,12 @@ private:
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
     {
+      // Blocks are handed out dynamically: a block's sums do not depend on
+      // which thread makes them, and with few blocks a static split can leave
+      // one thread idle for a whole block.
 #ifdef _OPENMP
       ChunkScratch& scratch = scratch_[omp_get_thread_num()];
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic)
 #else
       ChunkScratch& scratch = scratch_[0];
 #endif

@@ -104,10 +104,10 @@ template <class P>
 inline P exp_nonpositive(const P& x) {
   using namespace Eigen::internal;
   constexpr int width = unpacket_traits<P>::size;
-  EIGEN_ALIGN_MAX double lanes[width];
-  pstore(lanes, x);
+  double lanes[width];  // unaligned loads and stores: the stack need not be aligned to a packet
+  pstoreu(lanes, x);
   for (int i = 0; i < width; ++i) lanes[i] = lanes[i] < lowest ? 0.0 : std::exp(lanes[i]);
-  return pload<P>(lanes);
+  return ploadu<P>(lanes);
 }
 template <>
 inline double exp_nonpositive<double>(const double& x) {

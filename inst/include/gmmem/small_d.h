@@ -15,9 +15,9 @@ namespace gmmem {
 // path (one vectorised Eigen loop per term, through stored columns) spends its
 // time loading and storing, not computing. Here each SIMD packet of rows is
 // loaded once and carried through every component in registers. The packet
-// is whatever Eigen chose for the kernel being compiled (4 doubles with AVX2,
-// 2 with SSE2, 1 without SIMD), so both kernels share this code. Rows past
-// the last whole packet take the same steps one at a time.
+// is whatever Eigen chose for the kernel being compiled (8 doubles with
+// AVX-512, 4 with AVX2, 2 with SSE2, 1 without SIMD), so every kernel shares
+// this code. Rows past the last whole packet take the same steps one at a time.
 namespace small_d {
 
 using Packet = Eigen::internal::packet_traits<double>::type;
