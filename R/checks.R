@@ -139,7 +139,7 @@ formula_data <- function(data, pi) {
 # fitted however EM is started: say so before any C++ runs. Variances below
 # 1e-300 lose their digits in the M-step's sums; n times the variance must
 # stay below 1e305 for those sums not to overflow.
-check_data_scale <- function(X, arg = "data", summary = column_summary_cpp(X, FALSE)) {
+check_data_scale <- function(X, arg = "data", summary = column_summary_cpp(X, FALSE, 1L, kernel_choice())) {
   spread <- summary$max - summary$min
   v <- summary$var
   bad <- spread > 0 & (!is.finite(v) | v < 1e-300 | v * nrow(X) > 1e305)
@@ -158,7 +158,7 @@ check_data_scale <- function(X, arg = "data", summary = column_summary_cpp(X, FA
 # combinations of others. Only without reg_covar, which makes such fits
 # well-posed.
 check_data_rank <- function(X, structure = "full", arg = "data",
-                            summary = column_summary_cpp(X, structure == "full")) {
+                            summary = column_summary_cpp(X, structure == "full", 1L, kernel_choice())) {
   n <- nrow(X)
   d <- ncol(X)
   if (n == 1L) return(invisible(X))

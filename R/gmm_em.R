@@ -204,7 +204,7 @@ gmm_em <- function(data, pi = NULL, mu = NULL, Sigma = NULL, k = NULL,
   # one pass over the data for the scale and rank checks: ranges, variances,
   # and the centred cross-products when the rank check needs them
   rank_needed <- reg_covar == 0 && max_iter > 0
-  summary <- column_summary_cpp(X, rank_needed && model_structure(model) == "full")
+  summary <- column_summary_cpp(X, rank_needed && model_structure(model) == "full", threads, kernel_choice())
   check_data_scale(X, summary = summary)
   # data no covariance of the model can describe: said before a start from z is
   # blamed for it (starts from k or a given start are checked first below)

@@ -13,13 +13,15 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // column_summary_cpp
-Rcpp::List column_summary_cpp(Eigen::Map<Eigen::MatrixXd> X, bool gram);
-RcppExport SEXP _gmmem_column_summary_cpp(SEXP XSEXP, SEXP gramSEXP) {
+Rcpp::List column_summary_cpp(Eigen::Map<Eigen::MatrixXd> X, bool gram, int threads, std::string kernel);
+RcppExport SEXP _gmmem_column_summary_cpp(SEXP XSEXP, SEXP gramSEXP, SEXP threadsSEXP, SEXP kernelSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
     Rcpp::traits::input_parameter< bool >::type gram(gramSEXP);
-    rcpp_result_gen = Rcpp::wrap(column_summary_cpp(X, gram));
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type kernel(kernelSEXP);
+    rcpp_result_gen = Rcpp::wrap(column_summary_cpp(X, gram, threads, kernel));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -217,7 +219,7 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmmem_column_summary_cpp", (DL_FUNC) &_gmmem_column_summary_cpp, 2},
+    {"_gmmem_column_summary_cpp", (DL_FUNC) &_gmmem_column_summary_cpp, 4},
     {"_gmmem_all_finite_cpp", (DL_FUNC) &_gmmem_all_finite_cpp, 1},
     {"_gmmem_kernel_name_cpp", (DL_FUNC) &_gmmem_kernel_name_cpp, 1},
     {"_gmmem_runnable_kernels_cpp", (DL_FUNC) &_gmmem_runnable_kernels_cpp, 0},

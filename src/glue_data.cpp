@@ -2,37 +2,21 @@
 #include <RcppEigen.h>
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include "glue_kernel.h"
 
 // For an n x d matrix X: per column min, max, mean and variance (divisor n,
-// about the mean, so data far from 0 lose nothing), and with `gram` the d x d
-// cross-products of the centred columns (what crossprod(scale(X, scale =
-// FALSE)) gives). Two passes over the data: ranges and means, then the
-// centred products, a block of rows at a time so that the block stays in cache
-// while every pair of its columns is summed and no centred copy of X is made.
+// about the mean), and with `gram` the d x d cross-products of the centred
+// columns (what crossprod(scale(X, scale = FALSE)) gives), from the chosen
+// kernel on up to `threads` threads (gmmem::column_summary(): two passes, no
+// centred copy of X, the same result whatever the number of threads).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List column_summary_cpp(Eigen::Map<Eigen::MatrixXd> X, bool gram) {
-  const Eigen::Index n = X.rows(), d = X.cols();
+Rcpp::List column_summary_cpp(Eigen::Map<Eigen::MatrixXd> X, bool gram, int threads = 1, std::string kernel = "auto") {
+  const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols());
   Eigen::VectorXd lo(d), hi(d), mean(d), var(d);
-  for (Eigen::Index j = 0; j < d; ++j) {
-    const auto x = X.col(j).array();
-    lo[j] = x.minCoeff();
-    hi[j] = x.maxCoeff();
-    mean[j] = x.sum() / static_cast<double>(n);
-  }
-  Eigen::MatrixXd G = Eigen::MatrixXd::Zero(d, d);
-  const Eigen::Index block = 2048;
-  for (Eigen::Index first = 0; first < n; first += block) {
-    const Eigen::Index m = std::min(block, n - first);
-    for (Eigen::Index j = 0; j < d; ++j) {
-      const auto cj = X.col(j).segment(first, m).array() - mean[j];
-      if (!gram) {
-        G(j, j) += cj.square().sum();
-        continue;
-      }
-      for (Eigen::Index l = j; l < d; ++l) G(l, j) += (cj * (X.col(l).segment(first, m).array() - mean[l])).sum();
-    }
-  }
-  for (Eigen::Index j = 0; j < d; ++j) var[j] = G(j, j) / static_cast<double>(n);
+  Eigen::MatrixXd G(d, d);
+  kernel_for(kernel).column_summary(X.data(), n, d, gram, threads, lo.data(), hi.data(), mean.data(), var.data(),
+                                    G.data());
   Rcpp::List out = Rcpp::List::create(Rcpp::Named("min") = Rcpp::wrap(lo), Rcpp::Named("max") = Rcpp::wrap(hi),
                                       Rcpp::Named("mean") = Rcpp::wrap(mean), Rcpp::Named("var") = Rcpp::wrap(var));
   if (gram) {

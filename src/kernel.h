@@ -75,6 +75,11 @@ struct Kernel {
   void (*estep)(const FitInput& in, double* resp, FitOutput& out);
   // The E-step reduced to the M-step's sums about the references mu.
   void (*stats)(const FitInput& in, StatsOutput& out);
+  // The data checks' column summary (gmmem::column_summary()): lo, hi, mean
+  // and var of length d; gram d x d, entries l >= j of column j (the
+  // diagonal alone without `gram`), the rest 0.
+  void (*column_summary)(const double* X, int n, int d, bool gram, int threads, double* lo, double* hi,
+                         double* mean, double* var, double* gram_out);
 };
 
 const Kernel& portable_kernel();

@@ -3,6 +3,7 @@
 #ifndef GMMEM_KERNEL_IMPL_H
 #define GMMEM_KERNEL_IMPL_H
 
+#include <gmmem/column_summary.h>
 #include <gmmem/em.h>
 #include <algorithm>
 #include "kernel.h"
@@ -129,12 +130,22 @@ void kernel_stats(const gmmem_kernel::FitInput& in, gmmem_kernel::StatsOutput& o
   }
 }
 
+void kernel_column_summary(const double* X, int n, int d, bool gram, int threads, double* lo, double* hi,
+                           double* mean, double* var, double* gram_out) {
+  const gmmem::ColumnSummary summary = gmmem::column_summary(X, n, d, gram, threads);
+  std::copy(summary.lo.data(), summary.lo.data() + d, lo);
+  std::copy(summary.hi.data(), summary.hi.data() + d, hi);
+  std::copy(summary.mean.data(), summary.mean.data() + d, mean);
+  std::copy(summary.var.data(), summary.var.data() + d, var);
+  std::copy(summary.gram.data(), summary.gram.data() + d * d, gram_out);
+}
+
 }  // namespace
 
 namespace gmmem_kernel {
 
 const Kernel& GMMEM_KERNEL_GETTER() {
-  static const Kernel kernel = {GMMEM_KERNEL_NAME, &kernel_fit, &kernel_estep, &kernel_stats};
+  static const Kernel kernel = {GMMEM_KERNEL_NAME, &kernel_fit, &kernel_estep, &kernel_stats, &kernel_column_summary};
   return kernel;
 }
 

@@ -198,3 +198,24 @@ test_that("each kernel gives the same bits wherever the data and its own arrays 
     expect_true(all(same), label = paste(kernel, "copies that differ:", paste(which(!same) + 1L, collapse = " ")))
   }
 })
+
+test_that("the data checks' column summary is R's own, in each kernel and on any number of threads", {
+  # a row count that is not a whole number of blocks (2048) or packets, with
+  # columns far from 0 on different scales, and tiny ones below a packet
+  set.seed(12)
+  X <- cbind(rnorm(20001, 1e6, 3), runif(20001), rexp(20001) * 1e-4)
+  for (Y in list(X, X[1:3, , drop = FALSE], X[1, , drop = FALSE])) {
+    centred <- sweep(Y, 2, colMeans(Y))
+    for (kernel in runnable_kernels()) {
+      s <- gmmem:::column_summary_cpp(Y, TRUE, 1L, kernel)
+      expect_identical(s$min, apply(Y, 2, min), label = kernel)
+      expect_identical(s$max, apply(Y, 2, max), label = kernel)
+      expect_equal(s$mean, colMeans(Y), tolerance = 1e-14, label = kernel)
+      expect_equal(s$gram, crossprod(centred), tolerance = 1e-12, label = kernel)
+      expect_equal(s$var, colSums(centred^2) / nrow(Y), tolerance = 1e-12, label = kernel)
+      expect_identical(gmmem:::column_summary_cpp(Y, TRUE, 2L, kernel), s, label = kernel)
+      # without the cross-products: the same variances
+      expect_identical(gmmem:::column_summary_cpp(Y, FALSE, 1L, kernel)$var, s$var, label = kernel)
+    }
+  }
+})
